@@ -1,0 +1,51 @@
+/*
+ * Wire protocol between the host harness (sim/protocol.ts) and the guest
+ * agent, carried over the virtio console /dev/hvc0.
+ *
+ * A frame is a 16-byte header (magic, type, id, body length; u32 little
+ * endian each) followed by a body of fields: u16 tag, u32 length, bytes.
+ * A field whose tag has FMS_SPILLED set carries, instead of its bytes, the
+ * name of a file in the shared 9p folder that holds them: bulk data goes
+ * through 9p, which is one to two orders of magnitude faster than the
+ * console (see README, "Channel").
+ *
+ * Keep in sync with sim/protocol.ts.
+ */
+#ifndef FMS_PROTOCOL_H
+#define FMS_PROTOCOL_H
+
+#define FMS_MAGIC		0x31534d46u	/* "FMS1" */
+#define FMS_HEADER_SIZE		16
+#define FMS_MAX_INLINE_BODY	(4u << 20)	/* larger bodies are refused */
+#define FMS_SPILLED		0x8000u
+
+enum fms_frame_type {
+	FMS_EXEC = 1,
+	FMS_PUT = 2,
+	FMS_GET = 3,
+	FMS_PING = 4,
+	FMS_READY = 100,
+	FMS_RESULT = 101,
+};
+
+enum fms_tag {
+	FMS_ARGV = 1,		/* repeated: one argument each */
+	FMS_SHELL = 2,		/* string run by /bin/sh -c */
+	FMS_CWD = 3,
+	FMS_ENV = 4,		/* repeated: NAME=value */
+	FMS_STDIN = 5,
+	FMS_TIMEOUT_MS = 6,	/* u32 */
+	FMS_HOST_TIME_MS = 7,	/* u64: the guest clock follows the host's */
+	FMS_PATH = 8,
+	FMS_MODE = 9,		/* u32 */
+	FMS_DATA = 10,
+	FMS_STATUS = 11,	/* i32 exit status */
+	FMS_SIGNAL = 12,	/* i32 terminating signal or 0 */
+	FMS_STDOUT = 13,
+	FMS_STDERR = 14,
+	FMS_ERROR = 15,		/* string: the request failed in the agent */
+	FMS_TIMED_OUT = 16,	/* u8 */
+	FMS_INFO = 17,		/* string: READY's description of the guest */
+};
+
+#endif

@@ -1,0 +1,205 @@
+// `npm run images`: assembles the guest (kernel, initramfs, BIOS and
+// manifest.json) from Debian's i386 packages and our guest-side sources.
+// Each step is skipped when its inputs have not changed.
+import { createHash } from 'node:crypto';
+import {
+  chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync,
+  statSync, writeFileSync,
+} from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ImageManifest, ManifestOutput } from '../../sim/image.js';
+import { aptUpdate, download, ensureHost, extract, type DownloadedPackage } from './debian.js';
+import { manifestPath, outDir, outputFiles, sourceDir } from './layout.js';
+import { resolveGuestPackages, type ResolvedPackages } from './packages.js';
+import { guestParts, type BuildContext } from './parts.js';
+import { BuildError, run } from './run.js';
+
+export interface BuildOptions {
+  /** Progress lines; defaults to stderr. */
+  log?: (msg: string) => void;
+  /** Run apt-get update before resolving, for the newest packages. */
+  refresh?: boolean;
+}
+
+/** Kernel modules the harness needs in the guest; their dependencies come along. */
+const GUEST_MODULES = ['virtio_pci', 'virtio_console', '9pnet_virtio', '9p'];
+
+export function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** A build step that runs only when its key differs from the last run's. */
+function step(name: string, key: string, outputs: string[], fn: () => void): boolean {
+  const stamp = join(outDir, '.stamps', name);
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === key && outputs.every((o) => existsSync(o))) return false;
+  fn();
+  mkdirSync(dirname(stamp), { recursive: true });
+  writeFileSync(stamp, key);
+  return true;
+}
+
+export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest> {
+  const total = 6;
+  let n = 0;
+  const log = opts.log ?? ((m: string) => process.stderr.write(`images: ${m}\n`));
+  const stage = (what: string) => log(`[${++n}/${total}] ${what}`);
+
+  stage('checking host tools (apt-get, dpkg, gcc -m32, cpio, depmod)');
+  ensureHost(log);
+
+  stage('resolving Debian packages');
+  if (opts.refresh) aptUpdate(log);
+  let resolved: ResolvedPackages;
+  let debs: DownloadedPackage[];
+  const debDir = join(outDir, 'debs');
+  try {
+    resolved = resolveGuestPackages();
+    log(`kernel ${resolved.kernelRelease}; ${resolved.packages.map((p) => `${p.name}=${p.version}`).join(', ')}`);
+    stage('downloading packages (cached in images/out/linux/debs)');
+    debs = download(resolved.packages, debDir, log);
+  } catch (e) {
+    if (opts.refresh || !(e instanceof BuildError)) throw e;
+    // Stale package lists name versions that have left the archive.
+    log(`${e.message}\nretrying after apt-get update`);
+    aptUpdate(log);
+    resolved = resolveGuestPackages();
+    stage('downloading packages (cached in images/out/linux/debs)');
+    debs = download(resolved.packages, debDir, log);
+  }
+
+  stage('extracting packages');
+  const sysroot = join(outDir, 'sysroot');
+  step('extract', debs.map((d) => d.file).join('\n'), [sysroot], () => {
+    rmSync(sysroot, { recursive: true, force: true });
+    for (const d of debs) extract(join(debDir, d.file), sysroot);
+    run('depmod', ['-b', sysroot, resolved.kernelRelease], { env: pathWithSbin() });
+  });
+
+  stage('building guest programs and kernel modules');
+  const ctx: BuildContext = { sysroot, kernelRelease: resolved.kernelRelease, outDir, sourceDir, log, step };
+  const staged = guestParts.map((part) => part.build(ctx));
+
+  stage('packing the initramfs');
+  const root = join(outDir, 'initramfs-root');
+  rmSync(root, { recursive: true, force: true });
+  stageBase(root, sysroot, resolved.kernelRelease);
+  for (const files of staged) {
+    for (const f of files) {
+      mkdirSync(dirname(join(root, f.to)), { recursive: true });
+      copyFileSync(f.from, join(root, f.to));
+      chmodSync(join(root, f.to), f.mode);
+    }
+  }
+  const initramfs = join(outDir, outputFiles.initramfs);
+  packCpio(root, initramfs);
+  copyIfChanged(join(sysroot, `boot/vmlinuz-${resolved.kernelRelease}`), join(outDir, outputFiles.kernel));
+  copyIfChanged(join(sysroot, 'usr/share/seabios/bios.bin'), join(outDir, outputFiles.bios));
+
+  const describe = (file: string): ManifestOutput => {
+    const p = join(outDir, file);
+    return { file, sha256: sha256File(p), bytes: statSync(p).size };
+  };
+  const manifest: ImageManifest = {
+    format: 1,
+    kernelRelease: resolved.kernelRelease,
+    packages: debs.map((d) => ({ name: d.name, arch: d.arch, version: d.version, sha256: sha256File(join(debDir, d.file)) })),
+    outputs: {
+      bios: describe(outputFiles.bios),
+      kernel: describe(outputFiles.kernel),
+      initramfs: describe(outputFiles.initramfs),
+    },
+  };
+  const text = JSON.stringify(manifest, null, 2) + '\n';
+  if (!existsSync(manifestPath) || readFileSync(manifestPath, 'utf8') !== text) writeFileSync(manifestPath, text);
+  log(`done: ${outDir} (initramfs ${(manifest.outputs.initramfs.bytes / 1048576).toFixed(1)} MiB)`);
+  return manifest;
+}
+
+/** depmod lives in /sbin, which a non-login root shell may lack on PATH. */
+function pathWithSbin(): NodeJS.ProcessEnv {
+  return { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` };
+}
+
+function copyIfChanged(from: string, to: string): void {
+  if (!existsSync(to) || sha256File(from) !== sha256File(to)) copyFileSync(from, to);
+}
+
+/** busybox, /init, the modules the harness needs with their index, and a minimal /etc. */
+function stageBase(root: string, sysroot: string, kernelRelease: string): void {
+  for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'usr/local/bin', 'etc/init.d', 'proc', 'sys', 'dev', 'run', 'tmp', 'root', 'home', 'var/tmp', 'mnt']) {
+    mkdirSync(join(root, d), { recursive: true });
+  }
+  chmodSync(join(root, 'tmp'), 0o1777);
+  copyFileSync(join(sysroot, 'bin/busybox'), join(root, 'bin/busybox'));
+  chmodSync(join(root, 'bin/busybox'), 0o755);
+  copyFileSync(join(sourceDir, 'init'), join(root, 'init'));
+  chmodSync(join(root, 'init'), 0o755);
+  writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
+  writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
+  writeFileSync(join(root, 'etc/hostname'), 'filemon-sim\n');
+
+  const modRoot = join(sysroot, 'lib/modules', kernelRelease);
+  const deps = parseModulesDep(readFileSync(join(modRoot, 'modules.dep'), 'utf8'));
+  const byName = new Map([...deps.keys()].map((p) => [moduleName(p), p]));
+  const wanted = new Set<string>();
+  const visit = (path: string) => {
+    if (wanted.has(path)) return;
+    wanted.add(path);
+    for (const d of deps.get(path) ?? []) visit(d);
+  };
+  for (const m of GUEST_MODULES) {
+    const p = byName.get(m);
+    if (!p) throw new BuildError(`kernel module ${m} is missing from ${kernelRelease}`);
+    visit(p);
+  }
+  const destMods = join(root, 'lib/modules', kernelRelease);
+  for (const p of wanted) {
+    mkdirSync(dirname(join(destMods, p)), { recursive: true });
+    copyFileSync(join(modRoot, p), join(destMods, p));
+  }
+  for (const f of ['modules.order', 'modules.builtin', 'modules.builtin.modinfo']) {
+    if (existsSync(join(modRoot, f))) copyFileSync(join(modRoot, f), join(destMods, f));
+  }
+  run('depmod', ['-b', root, kernelRelease], { env: pathWithSbin() });
+}
+
+function parseModulesDep(text: string): Map<string, string[]> {
+  const deps = new Map<string, string[]>();
+  for (const line of text.split('\n')) {
+    const m = /^([^:]+):\s*(.*)$/.exec(line);
+    if (m) deps.set(m[1], m[2].split(/\s+/).filter(Boolean));
+  }
+  return deps;
+}
+
+function moduleName(path: string): string {
+  return path.replace(/^.*\//, '').replace(/\.ko(\.\w+)?$/, '').replace(/-/g, '_');
+}
+
+/** newc cpio of root, with fixed times and owners so equal trees give equal bytes. */
+function packCpio(root: string, dest: string): void {
+  run('find', [root, '-exec', 'touch', '-h', '-d', '@0', '{}', '+']);
+  const list = listTree(root).join('\n') + '\n';
+  const tmp = `${dest}.tmp`;
+  run('sh', ['-c', `cpio --quiet -o -H newc --owner=0:0 --reproducible > '${tmp}'`], { cwd: root, input: list });
+  if (existsSync(dest) && sha256File(dest) === sha256File(tmp)) rmSync(tmp);
+  else renameSync(tmp, dest);
+}
+
+function listTree(root: string, dir = root): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    out.push(relative(root, p));
+    if (lstatSync(p).isDirectory()) out.push(...listTree(root, p));
+  }
+  return out;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  buildImage({ refresh: process.argv.includes('--refresh') }).catch((e: unknown) => {
+    process.stderr.write(`images: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}

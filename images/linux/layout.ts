@@ -1,0 +1,25 @@
+// Where the guest image's sources and build outputs live.
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The package root: this file is images/linux/layout.ts, compiled to dist/images/linux/. */
+export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Guest-side sources (agent, init, kernel module, test programs). */
+export const sourceDir = join(packageRoot, 'images/linux');
+
+/** Build outputs: ignored by git. FILEMON_SIM_IMAGE_DIR moves them. */
+export const outDir = process.env.FILEMON_SIM_IMAGE_DIR
+  ? resolve(process.env.FILEMON_SIM_IMAGE_DIR)
+  : join(packageRoot, 'images/out/linux');
+
+export const manifestPath = join(outDir, 'manifest.json');
+
+/** The files a booted guest needs, by role. */
+export const outputFiles = {
+  bios: 'bios.bin',
+  kernel: 'bzImage',
+  initramfs: 'initramfs.cpio',
+} as const;
+
+export type OutputRole = keyof typeof outputFiles;
