@@ -6,7 +6,7 @@
 import { MAX_LINE, SLICE, E_TOO_LONG, E_UNTERMINATED } from "./layout";
 import { findNewline } from "./scan";
 import { EVENTS, count, setBase, emitError, nextLine, resetEvents } from "./events";
-import { parseLine, version, resetVersion } from "./records";
+import { parseLine, resetVersion } from "./records";
 
 /** Carried-over line followed by room for one slice. */
 const INPUT: usize = memory.data(MAX_LINE + SLICE, 16);
@@ -74,11 +74,6 @@ export function events(): usize {
 /** Start of the input buffer; byte ranges in events are relative to it. */
 export function input(): usize {
   return INPUT;
-}
-
-/** Format version announced by the log so far (0: none yet). */
-export function seenVersion(): i32 {
-  return version;
 }
 
 /** Forgets everything, ready for a new log. */

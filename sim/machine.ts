@@ -1,0 +1,313 @@
+// The emulated guest as an object: boot it (or resume a saved state), run
+// commands, move files, save and restore its state. Runs unchanged in Node
+// and in browsers; the adapters in sim/node and sim/browser load the image.
+import { V86, type V86Options } from 'v86';
+import { ConsolePort } from './console-port.js';
+import { ConsoleWatch } from './console-watch.js';
+import {
+  AgentError, BootTimeoutError, CommandTimeoutError, GuestPanicError, MachineClosedError, MachineError,
+} from './errors.js';
+import type { GuestImage } from './image.js';
+import {
+  encodeFrame, fieldStr, fieldU32, FrameReader, FrameType, SPILLED, strField, Tag, u32Field, u64Field,
+  type Field, type Frame,
+} from './protocol.js';
+
+export interface BootOptions {
+  image: GuestImage;
+  /** Where v86 loads its WebAssembly from: a file path in Node, a URL in a browser. */
+  wasmPath: string;
+  /** A state from saveState() of a machine booted from the same image; resumes it instead of booting. */
+  state?: ArrayBuffer;
+  /** Guest memory; a state must be restored with the size it was saved with. Default 128. */
+  memoryMiB?: number;
+  /** How long a cold boot (or a restore) may take to reach the agent. Default 90 s. */
+  bootTimeoutMs?: number;
+  /** Every character the guest kernel prints on its serial console. */
+  onConsole?: (text: string) => void;
+}
+
+export interface ExecOptions {
+  cwd?: string;
+  /** Added to (or replacing entries of) the guest's base environment. */
+  env?: Record<string, string>;
+  stdin?: Uint8Array | string;
+  /** Kill the command's whole process tree after this long. Default 120 s; 0 for none. */
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  /** Exit status (0 when killed by a signal). */
+  status: number;
+  /** The signal that killed the command, or 0. */
+  signal: number;
+  stdout: Uint8Array;
+  stderr: Uint8Array;
+}
+
+/** Kernel command line: options measured to work in v86 (see README). */
+export const KERNEL_CMDLINE = 'console=ttyS0 quiet loglevel=3 tsc=reliable mitigations=off random.trust_cpu=on';
+const DEFAULT_MEMORY_MIB = 128;
+const DEFAULT_EXEC_TIMEOUT_MS = 120_000;
+/** Payloads above this go through the 9p folder rather than the console. */
+const INLINE_LIMIT = 2048;
+/** How long past its own timeout a command may take before the agent counts as hung. */
+const AGENT_GRACE_MS = 15_000;
+
+interface Pending {
+  resolve: (f: Frame) => void;
+  reject: (e: Error) => void;
+}
+
+export class Machine {
+  private readonly port: ConsolePort;
+  private readonly watch: ConsoleWatch;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  /** Requests run one at a time: the agent removes a reply's spill files at the next request. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private failure: MachineError | undefined;
+  private closed = false;
+  private readyWaiter: ((info: string) => void) | undefined;
+
+  private constructor(
+    private readonly emulator: V86,
+    readonly options: BootOptions,
+  ) {
+    const reader = new FrameReader((f) => this.onFrame(f));
+    this.port = new ConsolePort(emulator, 0, (d) => reader.push(d));
+    this.watch = new ConsoleWatch((text) => this.fail(new GuestPanicError(text)), options.onConsole);
+    emulator.add_listener('serial0-output-byte', (b: number) => this.watch.push(b));
+  }
+
+  /** Boots the guest (or resumes options.state) and waits for its agent. */
+  static async boot(options: BootOptions): Promise<Machine> {
+    const { image } = options;
+    const v86opts: V86Options = {
+      wasm_path: options.wasmPath,
+      memory_size: (options.memoryMiB ?? DEFAULT_MEMORY_MIB) << 20,
+      vga_memory_size: 2 << 20,
+      bios: { buffer: toArrayBuffer(image.bios) },
+      bzimage: { buffer: toArrayBuffer(image.kernel) },
+      initrd: { buffer: toArrayBuffer(image.initramfs) },
+      cmdline: KERNEL_CMDLINE,
+      filesystem: {},
+      virtio_console: true,
+      autostart: true,
+      disable_keyboard: true,
+      disable_mouse: true,
+      disable_speaker: true,
+      ...(options.state ? { initial_state: { buffer: options.state } } : {}),
+    } as unknown as V86Options;
+    const machine = new Machine(new V86(v86opts), options);
+    const timeoutMs = options.bootTimeoutMs ?? 90_000;
+    try {
+      if (options.state) {
+        await machine.withTimeout(machine.request(FrameType.Ping, []), timeoutMs);
+      } else {
+        await machine.withTimeout(new Promise<string>((resolve) => (machine.readyWaiter = resolve)), timeoutMs);
+      }
+    } catch (e) {
+      await machine.close();
+      throw e;
+    }
+    return machine;
+  }
+
+  private withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const t = setTimeout(() => reject(new BootTimeoutError(ms, this.watch.tail())), ms);
+      const failed = this.failurePromise().catch(reject);
+      void failed;
+      p.then(resolve, reject).finally(() => clearTimeout(t));
+    });
+  }
+
+  private failWaiters: Array<(e: Error) => void> = [];
+
+  private failurePromise(): Promise<never> {
+    return new Promise<never>((_, reject) => {
+      if (this.failure) reject(this.failure);
+      else this.failWaiters.push(reject);
+    });
+  }
+
+  private fail(e: MachineError): void {
+    if (this.failure) return;
+    this.failure = e;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+    for (const w of this.failWaiters) w(e);
+    this.failWaiters = [];
+  }
+
+  private onFrame(f: Frame): void {
+    if (f.type === FrameType.Ready) {
+      const info = f.fields.find((x) => x.tag === Tag.Info);
+      this.readyWaiter?.(info ? fieldStr(info) : '');
+      this.readyWaiter = undefined;
+      return;
+    }
+    const p = this.pending.get(f.id);
+    if (!p) return;
+    this.pending.delete(f.id);
+    p.resolve(f);
+  }
+
+  /** Sends one request and waits for its reply; requests are serialised. */
+  private request(type: FrameType, fields: Field[], hostTimeoutMs = 0): Promise<Frame> {
+    const run = async (): Promise<Frame> => {
+      this.check(requestName(type));
+      const id = this.nextId++;
+      const sent = await this.spillLargeFields(id, fields);
+      sent.push(u64Field(Tag.HostTimeMs, Date.now()));
+      return new Promise<Frame>((resolve, reject) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const done = <T>(fn: (x: T) => void) => (x: T) => {
+          if (timer) clearTimeout(timer);
+          fn(x);
+        };
+        this.pending.set(id, { resolve: done(resolve), reject: done(reject) });
+        if (hostTimeoutMs) {
+          timer = setTimeout(() => {
+            this.pending.delete(id);
+            this.fail(new MachineError(`the guest agent did not answer a ${requestName(type)} request within ${hostTimeoutMs} ms; the guest is hung, boot a new machine`));
+            reject(this.failure);
+          }, hostTimeoutMs);
+        }
+        this.port.write(encodeFrame({ type, id, fields: sent }));
+      });
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async spillLargeFields(id: number, fields: Field[]): Promise<Field[]> {
+    return Promise.all(
+      fields.map(async (f, i) => {
+        if (f.data.length <= INLINE_LIMIT) return f;
+        const name = `h-${id}-${i}`;
+        await this.emulator.create_file(`/${name}`, f.data);
+        return strField(f.tag | SPILLED, name);
+      }),
+    );
+  }
+
+  /** A reply field's bytes, reading spilled ones from the 9p folder. */
+  private async bytesOf(f: Frame, tag: Tag): Promise<Uint8Array> {
+    const field = f.fields.find((x) => (x.tag & ~SPILLED) === tag);
+    if (!field) return new Uint8Array(0);
+    if (!(field.tag & SPILLED)) return field.data;
+    return this.emulator.read_file(`/${fieldStr(field)}`);
+  }
+
+  private check(what: string): void {
+    if (this.closed) throw new MachineClosedError(what);
+    if (this.failure) throw this.failure;
+  }
+
+  /**
+   * Runs a command in the guest: a string goes to /bin/sh -c, an array is
+   * an argv (PATH searched). A command not found exits 127, as in a shell.
+   */
+  async exec(cmd: string | string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    this.check('exec');
+    const shown = typeof cmd === 'string' ? JSON.stringify(cmd) : JSON.stringify(cmd.join(' '));
+    if (Array.isArray(cmd) && cmd.length === 0) throw new TypeError('exec needs a command');
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
+    const fields: Field[] = typeof cmd === 'string' ? [strField(Tag.Shell, cmd)] : cmd.map((a) => strField(Tag.Argv, a));
+    if (opts.cwd) fields.push(strField(Tag.Cwd, opts.cwd));
+    for (const [k, v] of Object.entries(opts.env ?? {})) {
+      if (!k || k.includes('=')) throw new TypeError(`bad environment variable name ${JSON.stringify(k)}`);
+      fields.push(strField(Tag.Env, `${k}=${v}`));
+    }
+    if (opts.stdin !== undefined) {
+      fields.push({ tag: Tag.Stdin, data: typeof opts.stdin === 'string' ? new TextEncoder().encode(opts.stdin) : opts.stdin });
+    }
+    if (timeoutMs) fields.push(u32Field(Tag.TimeoutMs, timeoutMs));
+    const reply = await this.request(FrameType.Exec, fields, timeoutMs ? timeoutMs + AGENT_GRACE_MS : 0);
+    this.throwIfError(reply, `exec ${shown}`);
+    const result: ExecResult = {
+      status: this.u32Of(reply, Tag.Status),
+      signal: this.u32Of(reply, Tag.Signal),
+      stdout: await this.bytesOf(reply, Tag.Stdout),
+      stderr: await this.bytesOf(reply, Tag.Stderr),
+    };
+    if (reply.fields.some((x) => x.tag === Tag.TimedOut)) throw new CommandTimeoutError(shown, timeoutMs, result);
+    return result;
+  }
+
+  /** Writes a file in the guest, creating parent directories. */
+  async putFile(path: string, data: Uint8Array | string, mode = 0o644): Promise<void> {
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    const reply = await this.request(FrameType.Put, [strField(Tag.Path, path), u32Field(Tag.Mode, mode), { tag: Tag.Data, data: bytes }]);
+    this.throwIfError(reply, `putFile ${path}`);
+  }
+
+  /** Creates a directory in the guest (and its parents). */
+  async mkdir(path: string, mode = 0o755): Promise<void> {
+    const reply = await this.request(FrameType.Put, [strField(Tag.Path, path), u32Field(Tag.Mode, 0o040000 | mode)]);
+    this.throwIfError(reply, `mkdir ${path}`);
+  }
+
+  /** Reads a file from the guest. */
+  async getFile(path: string): Promise<Uint8Array> {
+    const reply = await this.request(FrameType.Get, [strField(Tag.Path, path)]);
+    this.throwIfError(reply, `getFile ${path}`);
+    return this.bytesOf(reply, Tag.Data);
+  }
+
+  /** The emulator's whole state; boot({state}) or restoreState() resumes it. */
+  async saveState(): Promise<ArrayBuffer> {
+    this.check('saveState');
+    return (await this.idle(() => this.emulator.save_state())) as ArrayBuffer;
+  }
+
+  /** Puts the machine back into a state saved from the same image. */
+  async restoreState(state: ArrayBuffer): Promise<void> {
+    this.check('restoreState');
+    await this.idle(() => this.emulator.restore_state(state));
+    await this.request(FrameType.Ping, [], 30_000);
+  }
+
+  /** Runs fn when no request is in flight. */
+  private idle<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(fn, fn);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Text the guest kernel printed lately (its serial console). */
+  consoleTail(): string {
+    return this.watch.tail();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const err = new MachineClosedError('request');
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    this.port.close();
+    await this.emulator.destroy();
+  }
+
+  private u32Of(f: Frame, tag: Tag): number {
+    const x = f.fields.find((y) => y.tag === tag);
+    return x && x.data.length === 4 ? fieldU32(x) : 0;
+  }
+
+  private throwIfError(f: Frame, what: string): void {
+    const e = f.fields.find((x) => x.tag === Tag.Error);
+    if (e) throw new AgentError(`${what}: ${fieldStr(e)}`);
+  }
+}
+
+function requestName(type: FrameType): string {
+  return ({ [FrameType.Exec]: 'exec', [FrameType.Put]: 'put', [FrameType.Get]: 'get', [FrameType.Ping]: 'ping' } as Record<number, string>)[type] ?? `type ${type}`;
+}
+
+function toArrayBuffer(u: Uint8Array): ArrayBuffer {
+  return u.byteOffset === 0 && u.byteLength === u.buffer.byteLength ? (u.buffer as ArrayBuffer) : (u.slice().buffer as ArrayBuffer);
+}
