@@ -47,7 +47,7 @@ export interface ExecResult {
 
 /** Kernel command line: options measured to work in v86 (see README). */
 export const KERNEL_CMDLINE = 'console=ttyS0 quiet loglevel=3 tsc=reliable mitigations=off random.trust_cpu=on';
-const DEFAULT_MEMORY_MIB = 128;
+export const DEFAULT_MEMORY_MIB = 128;
 const DEFAULT_EXEC_TIMEOUT_MS = 120_000;
 /** Payloads above this go through the 9p folder rather than the console. */
 const INLINE_LIMIT = 2048;
@@ -68,6 +68,8 @@ export class Machine {
   private queue: Promise<unknown> = Promise.resolve();
   private failure: MachineError | undefined;
   private closed = false;
+  /** v86 finished setting up (destroy() before that throws inside v86). */
+  private loaded = false;
   private readyWaiter: ((info: string) => void) | undefined;
 
   private constructor(
@@ -99,9 +101,14 @@ export class Machine {
       disable_speaker: true,
       ...(options.state ? { initial_state: { buffer: options.state } } : {}),
     } as unknown as V86Options;
-    const machine = new Machine(new V86(v86opts), options);
+    const emulator = new V86(v86opts);
+    const loaded = new Promise<void>((resolve) => emulator.add_listener('emulator-loaded', () => resolve()));
+    const machine = new Machine(emulator, options);
     const timeoutMs = options.bootTimeoutMs ?? 90_000;
     try {
+      // v86 sets up its devices asynchronously; nothing can be sent before.
+      await machine.withTimeout(loaded, timeoutMs);
+      machine.loaded = true;
       if (options.state) {
         await machine.withTimeout(machine.request(FrameType.Ping, []), timeoutMs);
       } else {
@@ -290,7 +297,7 @@ export class Machine {
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
     this.port.close();
-    await this.emulator.destroy();
+    if (this.loaded) await this.emulator.destroy();
   }
 
   private u32Of(f: Frame, tag: Tag): number {

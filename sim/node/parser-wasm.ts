@@ -8,9 +8,9 @@ import { loadTraceParserSync, type TraceParser, type Trace, type LogStream } fro
 /** dist/wasm/filemon-parser.wasm, seen from dist/sim/node/. */
 export const PARSER_WASM_URL = new URL('../../wasm/filemon-parser.wasm', import.meta.url);
 
-export function readParserWasm(): Uint8Array {
+export function readParserWasm(): Uint8Array<ArrayBuffer> {
   try {
-    return readFileSync(PARSER_WASM_URL);
+    return new Uint8Array(readFileSync(PARSER_WASM_URL));
   } catch (err) {
     throw new Error(`cannot read the filemon parser at ${fileURLToPath(PARSER_WASM_URL)} (${(err as Error).message}): build it with \`npm run build\``);
   }

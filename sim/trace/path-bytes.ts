@@ -4,7 +4,7 @@
 // "surrogateescape"), which valid UTF-8 can never produce, and encodeText
 // turns those back into the original bytes.
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 const ESCAPED = /[\uDC80-\uDCFF]/u;
 

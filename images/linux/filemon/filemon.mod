@@ -1,0 +1,1 @@
+/work/main/images/linux/filemon/filemon.o
