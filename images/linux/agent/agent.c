@@ -411,12 +411,44 @@ static void write_file(const char *path, const char *s)
 	}
 }
 
-/* Kills every process of the job: the command and all it started. */
+/*
+ * Kills every process of the job: the command and all it started, found
+ * through the job cgroup (daemons that left the process group included).
+ * cgroup.kill is not used: on Debian's 6.1 kernel a cgroup once killed
+ * kills every child later born into it with CLONE_INTO_CGROUP.
+ */
 static void kill_job(pid_t pgid)
 {
-	if (job_cgroup_fd >= 0)
-		write_file(JOB_CGROUP "/cgroup.kill", "1");
+	char list[4096];
+
 	kill(-pgid, SIGKILL);
+	for (int round = 0; job_cgroup_fd >= 0 && round < 100; round++) {
+		int fd = open(JOB_CGROUP "/cgroup.procs", O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, list, sizeof(list) - 1) : -1;
+		int found = 0;
+
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			return;
+		list[n] = 0;
+		for (char *p = list, *end; *p; p = end) {
+			long pid = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			if (pid > 0 && kill(pid, SIGKILL) == 0)
+				found = 1;
+		}
+		if (!found)
+			return;
+	}
+}
+
+/* True while the agent has children (the command's leftovers come to it). */
+static int have_children(void)
+{
+	return waitid(P_ALL, 0, NULL, WEXITED | WNOHANG | WNOWAIT) == 0;
 }
 
 /* Reaps every exited child; notes the command's own status when it is among them. */
@@ -590,7 +622,8 @@ static void run_exec(uint32_t id, struct exec_req *r, int sig_fd)
 			reap(pid, &status, &exited);
 			if (was_running && exited) {
 				/* The command is over: what it left running goes too. */
-				kill_job(pid);
+				if (have_children())
+					kill_job(pid);
 				if (in[1] >= 0) {
 					close(in[1]);
 					in[1] = -1;
