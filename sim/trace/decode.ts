@@ -8,7 +8,7 @@ import {
   F_CUT, F_NO_SIGNAL,
 } from '../../assembly/layout.js';
 import type { RawBatch } from './wasm-parser.js';
-import type { ErrorReason, LogEntry, PathKind, Time } from './types.js';
+import type { ErrorLine, ErrorReason, LogEntry, PairRecord, PathKind, PathRecord, Time } from './types.js';
 import { decodeText } from './path-bytes.js';
 
 const REASONS: Record<number, [ErrorReason, string]> = {
@@ -23,7 +23,93 @@ const REASONS: Record<number, [ErrorReason, string]> = {
   [E_TIME]: ['bad-time', 'a Start or Stop time must be seconds, ".", then 6 digits of microseconds'],
 };
 
-const RECORD_LETTERS = new Set(['A', 'C', 'D', 'E', 'F', 'L', 'M', 'R', 'V', 'W', 'X']);
+/** Record letters by ASCII code, so that decoding builds no strings. */
+const LETTERS: string[] = [];
+for (const l of 'ACDEFLMRVWX') LETTERS[l.charCodeAt(0)] = l;
+
+// Entries whose text is read lazily are small classes: a literal with a getter
+// costs a closure per entry and made decoding six times slower. toJSON gives
+// the same plain shape as the interfaces in types.ts.
+
+class LazyPathRecord implements PathRecord {
+  readonly #bytes: Uint8Array;
+  readonly #at: number;
+  readonly #len: number;
+  #path: string | undefined;
+
+  constructor(
+    readonly kind: PathKind, readonly line: number, readonly pid: number, readonly cut: boolean,
+    bytes: Uint8Array, at: number, len: number,
+  ) {
+    this.#bytes = bytes;
+    this.#at = at;
+    this.#len = len;
+  }
+
+  get path(): string {
+    return (this.#path ??= decodeText(this.#bytes, this.#at, this.#len));
+  }
+
+  toJSON(): PathRecord {
+    return { kind: this.kind, line: this.line, pid: this.pid, path: this.path, cut: this.cut };
+  }
+}
+
+class LazyPairRecord implements PairRecord {
+  readonly #bytes: Uint8Array;
+  readonly #from: number;
+  readonly #to: number;
+  readonly #lens: number;
+  #fromText: string | undefined;
+  #toText: string | undefined;
+
+  constructor(
+    readonly kind: 'L' | 'M', readonly line: number, readonly pid: number, readonly cut: boolean,
+    bytes: Uint8Array, from: number, to: number, lens: number,
+  ) {
+    this.#bytes = bytes;
+    this.#from = from;
+    this.#to = to;
+    this.#lens = lens;
+  }
+
+  get from(): string {
+    return (this.#fromText ??= decodeText(this.#bytes, this.#from, this.#lens & 0xffff));
+  }
+
+  get to(): string {
+    return (this.#toText ??= decodeText(this.#bytes, this.#to, this.#lens >>> 16));
+  }
+
+  toJSON(): PairRecord {
+    return { kind: this.kind, line: this.line, pid: this.pid, from: this.from, to: this.to, cut: this.cut };
+  }
+}
+
+class LazyErrorLine implements ErrorLine {
+  readonly kind = 'error';
+  readonly reason: ErrorReason;
+  readonly message: string;
+  readonly #bytes: Uint8Array;
+  readonly #at: number;
+  readonly #len: number;
+  #text: string | undefined;
+
+  constructor(readonly line: number, code: number, bytes: Uint8Array, at: number, len: number) {
+    [this.reason, this.message] = REASONS[code];
+    this.#bytes = bytes;
+    this.#at = at;
+    this.#len = len;
+  }
+
+  get text(): string {
+    return (this.#text ??= decodeText(this.#bytes, this.#at, this.#len));
+  }
+
+  toJSON(): ErrorLine {
+    return { kind: this.kind, line: this.line, reason: this.reason, message: this.message, text: this.text };
+  }
+}
 
 /** Appends the entries of one parser call to out. */
 export function decodeBatch(batch: RawBatch, out: LogEntry[]): void {
@@ -31,53 +117,37 @@ export function decodeBatch(batch: RawBatch, out: LogEntry[]): void {
   for (let i = 0; i < batch.count; i++) {
     const w = i * EVENT_WORDS;
     const tag = words[w + W_TAG];
-    const kind = tag & 0xff;
-    const flags = tag >>> 16;
     const line = words[w + W_LINE];
     const pid = words[w + W_PID];
     const a = offset + words[w + W_A];
-    const aLen = words[w + W_LENS] & 0xffff;
-    out.push(decodeOne(kind, tag, flags, line, pid, words[w + W_ARG], words[w + W_SIG], bytes, a, aLen, offset + words[w + W_B], words[w + W_LENS] >>> 16));
-  }
-}
-
-function decodeOne(
-  kind: number, tag: number, flags: number, line: number, pid: number, arg: number, sig: number,
-  bytes: Uint8Array, a: number, aLen: number, b: number, bLen: number,
-): LogEntry {
-  switch (kind) {
-    case K_VERSION: return { kind: 'version', line, version: pid };
-    case K_TARGET: return { kind: 'target', line, pid };
-    case K_START: return { kind: 'start', line, time: parseTime(bytes, a, aLen) };
-    case K_STOP: return { kind: 'stop', line, time: parseTime(bytes, a, aLen) };
-    case K_BYE: return { kind: 'bye', line };
-    case K_ERROR: {
-      const [reason, message] = REASONS[(tag >>> 8) & 0xff];
-      let text: string | undefined;
-      return { kind: 'error', line, reason, message, get text() { return (text ??= decodeText(bytes, a, aLen)); } };
+    const lens = words[w + W_LENS];
+    switch (tag & 0xff) {
+      case K_VERSION: out.push({ kind: 'version', line, version: pid }); continue;
+      case K_TARGET: out.push({ kind: 'target', line, pid }); continue;
+      case K_START: out.push({ kind: 'start', line, time: parseTime(bytes, a, lens & 0xffff) }); continue;
+      case K_STOP: out.push({ kind: 'stop', line, time: parseTime(bytes, a, lens & 0xffff) }); continue;
+      case K_BYE: out.push({ kind: 'bye', line }); continue;
+      case K_ERROR: out.push(new LazyErrorLine(line, (tag >>> 8) & 0xff, bytes, a, lens & 0xffff)); continue;
+    }
+    const letter = LETTERS[tag & 0xff];
+    const flags = tag >>> 16;
+    const cut = (flags & F_CUT) !== 0;
+    switch (letter) {
+      case 'V': out.push({ kind: 'V', line, version: pid }); break;
+      case 'F': out.push({ kind: 'F', line, pid, child: words[w + W_ARG] }); break;
+      case 'X': out.push({ kind: 'X', line, pid, status: words[w + W_ARG], signal: flags & F_NO_SIGNAL ? null : words[w + W_SIG] }); break;
+      case 'L':
+      case 'M': out.push(new LazyPairRecord(letter, line, pid, cut, bytes, a, offset + words[w + W_B], lens)); break;
+      case 'A':
+      case 'C':
+      case 'D':
+      case 'E':
+      case 'R':
+      case 'W': out.push(new LazyPathRecord(letter, line, pid, cut, bytes, a, lens & 0xffff)); break;
+      default:
+        throw new Error(`parser wasm produced unknown event kind ${tag & 0xff}: the .wasm and the JS glue are from different builds; rebuild with \`npm run build\``);
     }
   }
-  const letter = String.fromCharCode(kind);
-  if (!RECORD_LETTERS.has(letter)) throw new Error(`parser wasm produced unknown event kind ${kind}: the .wasm and the JS glue are from different builds; rebuild with \`npm run build\``);
-  const cut = (flags & F_CUT) !== 0;
-  switch (letter) {
-    case 'V': return { kind: 'V', line, version: pid };
-    case 'F': return { kind: 'F', line, pid, child: arg };
-    case 'X': return { kind: 'X', line, pid, status: arg, signal: flags & F_NO_SIGNAL ? null : sig };
-    case 'L':
-    case 'M': {
-      let from: string | undefined;
-      let to: string | undefined;
-      return {
-        kind: letter, line, pid,
-        get from() { return (from ??= decodeText(bytes, a, aLen)); },
-        get to() { return (to ??= decodeText(bytes, b, bLen)); },
-        cut,
-      };
-    }
-  }
-  let path: string | undefined;
-  return { kind: letter as PathKind, line, pid, get path() { return (path ??= decodeText(bytes, a, aLen)); }, cut };
 }
 
 /** "S.UUUUUU", already checked by the parser: up to 15 digits, so exact. */

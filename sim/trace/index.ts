@@ -49,7 +49,7 @@ export function loadTraceParserSync(wasm: ParserWasm): TraceParser {
 
 export { Trace } from './trace.js';
 export { LogStream } from './stream.js';
-export { WasmLogParser, type ParserWasm, type RawBatch } from './wasm-parser.js';
+export { WasmLogParser, compileParser, compileParserSync, type ParserWasm, type RawBatch } from './wasm-parser.js';
 export { decodeText, encodeText } from './path-bytes.js';
 export { formatEntry, formatTime } from './format.js';
 export type { ResolvedPath } from './cwd.js';

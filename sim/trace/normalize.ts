@@ -12,15 +12,22 @@ export function normalizeEntries(entries: readonly LogEntry[]): LogEntry[] {
     if (n === undefined) pids.set(p, (n = pids.size + 1));
     return n;
   };
-  // Spreading reads the lazy paths into plain properties, which is fine here.
   return entries.map((e): LogEntry => {
+    const { line } = e;
     switch (e.kind) {
       case 'start':
-      case 'stop': return { ...e, time: ZERO };
-      case 'F': return { ...e, pid: pid(e.pid), child: pid(e.child) };
-      case 'target':
-      case 'A': case 'C': case 'D': case 'E': case 'R': case 'W':
-      case 'L': case 'M': case 'X': return { ...e, pid: pid(e.pid) };
+      case 'stop': return { kind: e.kind, line, time: ZERO };
+      case 'target': return { kind: e.kind, line, pid: pid(e.pid) };
+      case 'F': return { kind: e.kind, line, pid: pid(e.pid), child: pid(e.child) };
+      case 'X': return { kind: e.kind, line, pid: pid(e.pid), status: e.status, signal: e.signal };
+      case 'L':
+      case 'M': return { kind: e.kind, line, pid: pid(e.pid), from: e.from, to: e.to, cut: e.cut };
+      case 'A':
+      case 'C':
+      case 'D':
+      case 'E':
+      case 'R':
+      case 'W': return { kind: e.kind, line, pid: pid(e.pid), path: e.path, cut: e.cut };
       default: return e;
     }
   });
