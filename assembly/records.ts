@@ -95,22 +95,18 @@ function parseExit(pid: i32, q: usize, s: usize, e: usize): void {
 
 /**
  * L|M <pid> '<from>' '<to>'. Paths are not escaped, so a path containing
- * "' '" is ambiguous; the first such separator wins (writing the two paths
- * back gives the same bytes either way).
+ * "' '" is ambiguous; the first separator that leaves both paths non-empty
+ * wins (writing the two paths back gives the same bytes either way).
  */
 function parsePair(tag: i32, pid: i32, q: usize, s: usize, e: usize): void {
   const len = e - s;
   if (q == e) return emitError(E_MISSING, s, len);
   if (load<u8>(q) != QUOTE || e - q < 2 || load<u8>(e - 1) != QUOTE) return emitError(E_QUOTE, s, len);
-  // Separator ' ' at i: from = [q+1, i), to = [i+3, e-1).
-  let i = q + 1;
-  const last = e - 4; // the separator must leave room for the closing quote
-  while (i <= last && !(load<u8>(i) == QUOTE && load<u8>(i + 1) == SPACE && load<u8>(i + 2) == QUOTE)) i++;
-  if (i > last || e - q < 5) return emitError(E_MISSING, s, len);
-  const from = q + 1;
-  const to = i + 3;
-  if (i == from || to == e - 1) return emitError(E_MISSING, s, len);
-  emit(tag, pid, 0, 0, from, i - from, to, e - 1 - to);
+  // Separator ' ' at i: from = [q+1, i), to = [i+3, e-1), both at least one byte.
+  let i = q + 2;
+  while (i + 5 <= e && !(load<u8>(i) == QUOTE && load<u8>(i + 1) == SPACE && load<u8>(i + 2) == QUOTE)) i++;
+  if (i + 5 > e) return emitError(E_MISSING, s, len);
+  emit(tag, pid, 0, 0, q + 1, i - q - 1, i + 3, e - 4 - i);
 }
 
 /** Header and footer lines; any other '#' line is an error. */

@@ -58,8 +58,9 @@ describe('parser: records', () => {
     assert.equal((one('R 1 a\rb\t') as { path: string }).path, 'a\rb\t');
   });
 
-  it('splits L and M at the first quote-space-quote', () => {
+  it('splits L and M at the first quote-space-quote that leaves both paths non-empty', () => {
     assert.deepEqual(one("L 1 'a' 'b' 'c'"), { kind: 'L', line: 1, pid: 1, from: 'a', to: "b' 'c", cut: false });
+    assert.deepEqual(one("L 1 '' ' 'x'"), { kind: 'L', line: 1, pid: 1, from: "' ", to: 'x', cut: false });
   });
 
   it('reads header and footer lines', () => {
