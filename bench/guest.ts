@@ -1,0 +1,69 @@
+// Foundation figures: cold boot, state restore to first command, `true`
+// round trip, and guest->host throughput over each path of the channel.
+import { existsSync } from 'node:fs';
+import type { Machine } from '../sim/machine.js';
+import { bootMachine } from '../sim/node/boot.js';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t = performance.now();
+  const r = await fn();
+  return [r, performance.now() - t];
+}
+
+async function throughput(m: Machine, bytes: number): Promise<number> {
+  await m.exec(`head -c ${bytes} /dev/zero > /tmp/blob`);
+  await m.exec('cat /tmp/blob > /dev/null'); // warm the page cache and JIT
+  const [r, ms] = await timed(() => m.exec(['cat', '/tmp/blob']));
+  if (r.stdout.length !== bytes) throw new Error(`expected ${bytes} bytes, got ${r.stdout.length}`);
+  await m.exec('rm /tmp/blob');
+  return bytes / 1e6 / (ms / 1000);
+}
+
+async function main(): Promise<void> {
+  const out = (label: string, value: string) => console.log(`${label.padEnd(44)} ${value}`);
+
+  // Cold boot: the saved state is neither used nor replaced.
+  const [cold, coldMs] = await timed(() => bootMachine({ savedState: false }));
+  out('cold boot to agent ready', `${(coldMs / 1000).toFixed(2)} s`);
+  await cold.machine.close();
+
+  // Makes the saved state if it is missing.
+  const made = await bootMachine();
+  await made.machine.close();
+  if (!existsSync(made.info.statePath)) throw new Error('no saved state was written');
+  const restores: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    const { machine } = await bootMachine();
+    await machine.exec(['true']);
+    restores.push(performance.now() - t);
+    await machine.close();
+  }
+  out('state restore to first command (median of 5)', `${(median(restores) / 1000).toFixed(3)} s`);
+
+  const { machine } = await bootMachine();
+  for (let i = 0; i < 20; i++) await machine.exec(['true']); // JIT warm-up
+  const trips: number[] = [];
+  for (let i = 0; i < 100; i++) trips.push((await timed(() => machine.exec(['true'])))[1]);
+  out('`true` round trip (median of 100)', `${median(trips).toFixed(1)} ms`);
+  out('  (min / max)', `${Math.min(...trips).toFixed(1)} / ${Math.max(...trips).toFixed(1)} ms`);
+
+  out('guest->host, 48 KiB stdout (console path)', `${(await throughput(machine, 48 << 10)).toFixed(1)} MB/s`);
+  out('guest->host, 32 MiB stdout (9p path)', `${(await throughput(machine, 32 << 20)).toFixed(1)} MB/s`);
+  const data = new Uint8Array(32 << 20);
+  const [, putMs] = await timed(() => machine.putFile('/tmp/up', data));
+  out('host->guest, 32 MiB putFile (9p path)', `${(data.length / 1e6 / (putMs / 1000)).toFixed(1)} MB/s`);
+  const [, getMs] = await timed(() => machine.getFile('/tmp/up'));
+  out('guest->host, 32 MiB getFile (9p path)', `${(data.length / 1e6 / (getMs / 1000)).toFixed(1)} MB/s`);
+  await machine.close();
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

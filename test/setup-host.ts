@@ -1,0 +1,26 @@
+// `npm test` step before mocha: the guest image (built if missing, which
+// also installs its host tools) and Debian's Chromium for the browser tests.
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { buildImage } from '../images/linux/build.js';
+import { CHROMIUM } from './helpers/browser.js';
+
+async function main(): Promise<void> {
+  await buildImage();
+  if (!existsSync(CHROMIUM)) {
+    if (process.getuid?.() !== 0) {
+      throw new Error(`the browser tests need Chromium at ${CHROMIUM}: run as root apt-get install chromium`);
+    }
+    process.stderr.write('test setup: installing Debian\'s chromium for the browser tests\n');
+    const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    if (r.status !== 0 || !existsSync(CHROMIUM)) throw new Error('apt-get install chromium failed; install it and run npm test again');
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`test setup: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
