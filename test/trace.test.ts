@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { parseTrace } from '../sim/node/parser-wasm.js';
-import type { FileRef, ProcessInfo } from '../sim/trace/index.js';
+import { filemonSection, type FileRef, type ProcessInfo } from '../sim/trace/index.js';
 import { fixtures, golden, observe } from './helpers/parse-fixtures.js';
 import { rng, int, randomLog } from './helpers/parse-gen.js';
 
@@ -169,5 +169,23 @@ describe('trace: toJSON()', () => {
       events: [{ kind: 'R', line: 2, pid: 1, path: '/x', cut: false }],
       errors: [{ kind: 'error', line: 3, reason: 'unknown-record', message: t.errors[0].message, text: 'bad' }],
     });
+  });
+});
+
+describe('trace: filemonSection()', () => {
+  const enc = new TextEncoder();
+  const dec = (b: Uint8Array | null): string | null => (b ? new TextDecoder().decode(b) : null);
+
+  it('finds the log after the marker line of a bmake .meta file', () => {
+    const meta = enc.encode('# Meta data file x.o\nCMD cc -c x.c\nCWD /src\nTARGET x.o\n-- command output --\n-- filemon acquired metadata --\n# filemon version 5\nR 1 x.c\n');
+    const log = filemonSection(meta);
+    assert.equal(dec(log), '# filemon version 5\nR 1 x.c\n');
+    assert.deepEqual(parseTrace(log!).files().read.map((r) => r.given), ['x.c']);
+  });
+
+  it('needs the marker on a line of its own', () => {
+    assert.equal(filemonSection(enc.encode('CMD echo -- filemon acquired metadata --\n')), null);
+    assert.equal(filemonSection(enc.encode('-- filemon acquired metadata --')), null);
+    assert.equal(dec(filemonSection(enc.encode('-- filemon acquired metadata --\n'))), '');
   });
 });

@@ -15,7 +15,7 @@ export interface ResolvedPath {
 }
 
 /** Folds "", "." and ".." segments of an absolute path. */
-export function normalizeAbsolute(path: string): string {
+function normalizeAbsolute(path: string): string {
   const out: string[] = [];
   for (const seg of path.split('/')) {
     if (seg === '' || seg === '.') continue;
@@ -25,7 +25,7 @@ export function normalizeAbsolute(path: string): string {
   return '/' + out.join('/');
 }
 
-export function resolveAgainst(cwd: string | null, given: string): ResolvedPath {
+function resolveAgainst(cwd: string | null, given: string): ResolvedPath {
   if (given.startsWith('/')) return { path: normalizeAbsolute(given), given, resolved: true };
   if (cwd === null) return { path: given, given, resolved: false };
   return { path: normalizeAbsolute(cwd + '/' + given), given, resolved: true };

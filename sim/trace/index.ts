@@ -52,6 +52,7 @@ export { LogStream } from './stream.js';
 export { WasmLogParser, compileParser, compileParserSync, type ParserWasm, type RawBatch } from './wasm-parser.js';
 export { decodeText, encodeText } from './path-bytes.js';
 export { formatEntry, formatTime } from './format.js';
+export { filemonSection } from './meta.js';
 export type { ResolvedPath } from './cwd.js';
 export type { ProcessInfo, ProcessTree } from './processes.js';
 export type { FileRef, FileMove, FileSets } from './files.js';

@@ -39,11 +39,6 @@ export function encodeText(text: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** Whether a string holds bytes that were not valid UTF-8. */
-export function hasRawBytes(text: string): boolean {
-  return ESCAPED.test(text);
-}
-
 function decodeEscaped(b: Uint8Array): string {
   let s = '';
   let i = 0;
