@@ -3,7 +3,7 @@
 // Each step is skipped when its inputs have not changed.
 import { createHash } from 'node:crypto';
 import {
-  chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync,
+  chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync,
   statSync, writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -12,7 +12,8 @@ import type { ImageManifest, ManifestOutput } from '../../sim/image.js';
 import { aptUpdate, download, ensureHost, extract, type DownloadedPackage } from './debian.js';
 import { manifestPath, outDir, outputFiles, sourceDir } from './layout.js';
 import { resolveGuestPackages, type ResolvedPackages } from './packages.js';
-import { guestParts, type BuildContext } from './parts.js';
+import type { BuildContext } from './part.js';
+import { guestParts } from './parts/index.js';
 import { BuildError, run } from './run.js';
 
 export interface BuildOptions {
@@ -24,6 +25,12 @@ export interface BuildOptions {
 
 /** Kernel modules the harness needs in the guest; their dependencies come along. */
 const GUEST_MODULES = ['virtio_pci', 'virtio_console', '9pnet_virtio', '9p'];
+
+/** The base packages and those the guest parts ask for. */
+function resolveAll(): ResolvedPackages {
+  const base = resolveGuestPackages();
+  return { ...base, packages: [...base.packages, ...guestParts.flatMap((p) => p.packages?.() ?? [])] };
+}
 
 export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -54,7 +61,7 @@ export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest
   let debs: DownloadedPackage[];
   const debDir = join(outDir, 'debs');
   try {
-    resolved = resolveGuestPackages();
+    resolved = resolveAll();
     log(`kernel ${resolved.kernelRelease}; ${resolved.packages.map((p) => `${p.name}=${p.version}`).join(', ')}`);
     stage('downloading packages (cached in images/out/linux/debs)');
     debs = download(resolved.packages, debDir, log);
@@ -63,7 +70,7 @@ export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest
     // Stale package lists name versions that have left the archive.
     log(`${e.message}\nretrying after apt-get update`);
     aptUpdate(log);
-    resolved = resolveGuestPackages();
+    resolved = resolveAll();
     stage('downloading packages (cached in images/out/linux/debs)');
     debs = download(resolved.packages, debDir, log);
   }
@@ -86,9 +93,14 @@ export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest
   stageBase(root, sysroot, resolved.kernelRelease);
   for (const files of staged) {
     for (const f of files) {
-      mkdirSync(dirname(join(root, f.to)), { recursive: true });
-      copyFileSync(f.from, join(root, f.to));
-      chmodSync(join(root, f.to), f.mode);
+      const dest = join(root, f.to);
+      mkdirSync(dirname(dest), { recursive: true });
+      if (lstatSync(f.from).isDirectory()) {
+        cpSync(f.from, dest, { recursive: true, verbatimSymlinks: true });
+      } else {
+        copyFileSync(f.from, dest);
+        chmodSync(dest, f.mode ?? 0o644);
+      }
     }
   }
   const initramfs = join(outDir, outputFiles.initramfs);

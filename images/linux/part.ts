@@ -1,9 +1,9 @@
-// Guest-side parts built from our sources and put into the initramfs.
-// Each part builds into outDir/build/<name> and lists the files it stages.
+// What a guest part is: something built from our sources (or Debian's
+// packages) and put into the initramfs. The parts themselves are in parts/.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { run } from './run.js';
+import type { PackageRef } from './debian.js';
 
 export interface BuildContext {
   /** Extracted Debian packages (kernel, headers, kbuild, busybox...). */
@@ -17,14 +17,22 @@ export interface BuildContext {
 }
 
 export interface StagedFile {
+  /** A file, or a directory copied whole (symlinks kept as they are). */
   from: string;
   /** Path inside the guest, without the leading slash. */
   to: string;
-  mode: number;
+  /** Mode of a file; a directory's files keep theirs. */
+  mode?: number;
 }
 
 export interface GuestPart {
   name: string;
+  /**
+   * Debian packages the part needs, resolved at build time (see
+   * debian.ts candidate()); they are downloaded, extracted into the
+   * sysroot and listed in the manifest with the base packages.
+   */
+  packages?(): PackageRef[];
   build(ctx: BuildContext): StagedFile[];
 }
 
@@ -42,23 +50,3 @@ export function hashSources(dir: string, ...extra: string[]): string {
   for (const x of extra) h.update(x);
   return h.digest('hex');
 }
-
-const gccVersion = () => run('gcc', ['-dumpfullversion']).stdout.trim();
-
-/** The guest agent: static i386 C, serving the harness on /dev/hvc0. */
-const agent: GuestPart = {
-  name: 'agent',
-  build(ctx) {
-    const src = join(ctx.sourceDir, 'agent');
-    const out = join(ctx.outDir, 'build/agent');
-    const bin = join(out, 'fms-agent');
-    ctx.step('agent', hashSources(src, gccVersion()), [bin], () => {
-      ctx.log('compiling fms-agent (gcc -m32 -static)');
-      mkdirSync(out, { recursive: true });
-      run('gcc', ['-m32', '-static', '-O2', '-Wall', '-Wextra', '-Werror', '-o', bin, join(src, 'agent.c')]);
-    });
-    return [{ from: bin, to: 'sbin/fms-agent', mode: 0o755 }];
-  },
-};
-
-export const guestParts: GuestPart[] = [agent];

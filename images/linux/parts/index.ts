@@ -1,0 +1,5 @@
+// Every guest part, in the order they are built and staged.
+import type { GuestPart } from '../part.js';
+import { agent } from './agent.js';
+
+export const guestParts: GuestPart[] = [agent];
