@@ -15,7 +15,8 @@ export let base: usize = 0;
 /** 1-based number of the line being parsed. */
 export let line: u32 = 1;
 
-export function setBase(p: usize): void {
+/** Starts a parser call: events fill the buffer from its start, with offsets measured from p. */
+export function beginCall(p: usize): void {
   base = p;
   count = 0;
 }

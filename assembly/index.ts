@@ -5,14 +5,14 @@
 
 import { MAX_LINE, SLICE, E_TOO_LONG, E_UNTERMINATED } from "./layout";
 import { findNewline } from "./scan";
-import { EVENTS, count, setBase, emitError, nextLine, resetEvents } from "./events";
+import { EVENTS, count, beginCall, emitError, nextLine, resetEvents } from "./events";
 import { parseLine, resetVersion } from "./records";
 
 /** Carried-over line followed by room for one slice. */
 const INPUT: usize = memory.data(MAX_LINE + SLICE, 16);
 
 /** Start and length of the unfinished line left by the last call. */
-let tail: usize = 0;
+let tail: usize = INPUT;
 let tailLen: usize = 0;
 /** Inside a line longer than MAX_LINE: drop bytes up to its newline. */
 let skipping = false;
@@ -31,7 +31,7 @@ export function prepare(): usize {
  */
 export function parse(len: u32, final: bool): u32 {
   const end = INPUT + tailLen + <usize>min(len, <u32>SLICE);
-  setBase(INPUT);
+  beginCall(INPUT);
   let p = INPUT;
   if (skipping) {
     p = findNewline(p, end);
