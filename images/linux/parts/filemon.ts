@@ -1,0 +1,50 @@
+// /dev/filemon: our kernel module, built against the guest kernel's headers
+// from the extracted Debian packages, loaded at boot by an init.d hook; and
+// its header, installed where FreeBSD keeps it.
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hashSources, type GuestPart } from '../part.js';
+import { run } from '../run.js';
+import { gccVersion } from './agent.js';
+
+export const filemonModule: GuestPart = {
+  name: 'filemon',
+  build(ctx) {
+    const work = join(ctx.outDir, 'build/filemon');
+    const ko = join(work, 'filemon/filemon.ko');
+    const kdir = join(ctx.sysroot, 'usr/src', `linux-headers-${ctx.kernelRelease}`);
+    const key = hashSources(join(ctx.sourceDir, 'filemon'), hashSources(join(ctx.sourceDir, 'include')), ctx.kernelRelease, gccVersion());
+    ctx.step('filemon', key, [ko], () => {
+      ctx.log(`building filemon.ko against linux-headers-${ctx.kernelRelease}`);
+      // A copy keeps kbuild's outputs out of the source tree; the module
+      // finds its header at ../include as in the sources.
+      rmSync(work, { recursive: true, force: true });
+      mkdirSync(work, { recursive: true });
+      cpSync(join(ctx.sourceDir, 'filemon'), join(work, 'filemon'), { recursive: true });
+      cpSync(join(ctx.sourceDir, 'include'), join(work, 'include'), { recursive: true });
+      run('make', ['-C', join(work, 'filemon'), `KDIR=${kdir}`], { env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` } });
+    });
+    const hook = join(work, 'filemon.sh');
+    writeFileSync(hook, `# Loaded by /init: /dev/filemon for every program in the guest.\ninsmod /lib/modules/${ctx.kernelRelease}/extra/filemon.ko || echo "init: loading filemon.ko failed" >&2\n`);
+    return [
+      { from: ko, to: `lib/modules/${ctx.kernelRelease}/extra/filemon.ko`, mode: 0o644 },
+      { from: hook, to: 'etc/init.d/filemon.sh', mode: 0o644 },
+      { from: join(ctx.sourceDir, 'include/dev/filemon/filemon.h'), to: 'usr/include/dev/filemon/filemon.h', mode: 0o644 },
+    ];
+  },
+};
+
+/** The C conformance programs and benchmark workload, run by test/ through the harness. */
+export const filemonTests: GuestPart = {
+  name: 'filemon-tests',
+  build(ctx) {
+    const out = join(ctx.outDir, 'build/filemon-tests');
+    const key = hashSources(join(ctx.sourceDir, 'tests'), hashSources(join(ctx.sourceDir, 'include')), gccVersion());
+    ctx.step('filemon-tests', key, [join(out, 'fmt')], () => {
+      ctx.log('compiling the filemon conformance programs (gcc -m32 -static)');
+      rmSync(out, { recursive: true, force: true });
+      run('make', ['-C', join(ctx.sourceDir, 'tests'), 'CC=gcc -m32', `OUT=${out}`]);
+    });
+    return [{ from: out, to: 'usr/lib/filemon-tests' }];
+  },
+};
