@@ -115,18 +115,14 @@ static void filemon_set_error(struct filemon *fm, int error)
 	cmpxchg(&fm->error, 0, error);
 }
 
-/*
- * Write to the log at its current offset, as write(2) on the descriptor
- * would.  Called with fm->lock held, in process context.
- */
-static void filemon_output(struct filemon *fm, const char *buf, size_t len)
+/* Write all of buf at the log's current offset, as write(2) would. */
+static void filemon_output_now(struct filemon *fm, const char *buf,
+			       size_t len)
 {
 	struct file *file = fm->log;
 	loff_t pos;
 	ssize_t n;
 
-	if (!file)
-		return;
 	while (len > 0) {
 		pos = file->f_pos;
 		n = kernel_write(file, buf, len, &pos);
@@ -139,6 +135,49 @@ static void filemon_output(struct filemon *fm, const char *buf, size_t len)
 		buf += n;
 		len -= n;
 	}
+}
+
+struct filemon_write_work {
+	struct work_struct work;
+	struct filemon *fm;
+	const char *buf;
+	size_t len;
+};
+
+static void filemon_write_work_fn(struct work_struct *work)
+{
+	struct filemon_write_work *w =
+		container_of(work, struct filemon_write_work, work);
+
+	filemon_output_now(w->fm, w->buf, w->len);
+}
+
+/*
+ * Write to the log.  Called with fm->lock held, in process context.
+ *
+ * The writer may be a task with SIGKILL pending: a thread killed by its
+ * process's exit_group() draining the X record in its exit path, or a
+ * killed tracer closing its descriptors.  Filesystems give up on such a
+ * task's writes (-EINTR), which would lose records, so its writes are done
+ * by our worker while it waits (fm->lock stays held, keeping the order).
+ */
+static void filemon_output(struct filemon *fm, const char *buf, size_t len)
+{
+	struct filemon_write_work w;
+
+	if (!fm->log || !len)
+		return;
+	if (!fatal_signal_pending(current)) {
+		filemon_output_now(fm, buf, len);
+		return;
+	}
+	INIT_WORK_ONSTACK(&w.work, filemon_write_work_fn);
+	w.fm = fm;
+	w.buf = buf;
+	w.len = len;
+	queue_work(filemon_wq, &w.work);
+	flush_work(&w.work);
+	destroy_work_on_stack(&w.work);
 }
 
 /* Write every queued record, oldest first.  Called with fm->lock held. */

@@ -568,8 +568,17 @@ static void filemon_probe_exit(void *data, struct task_struct *p)
 	if (!fm)
 		return;
 
-	/* exit_code is a wait status: exit status << 8, or the signal. */
-	code = p->exit_code;
+	/*
+	 * The process's wait status (exit status << 8, or the signal), as
+	 * its parent will see it: the group exit code after exit_group() or
+	 * a fatal signal, else the leader's own exit code.  Not this thread's
+	 * exit_code: a thread that left with pthread_exit() just before the
+	 * group exit can also see live == 0 here, and may get here first.
+	 */
+	if (sig->flags & SIGNAL_GROUP_EXIT)
+		code = sig->group_exit_code;
+	else
+		code = p->group_leader->exit_code;
 	len = scnprintf(buf, sizeof(buf), "X %d %d %d\n", task_tgid_nr(p),
 			(code >> 8) & 0xff, code & 0x7f);
 	filemon_emit(fm, buf, len);
