@@ -2,7 +2,7 @@
 // compiled module): Node's adapter is sim/node/parser-wasm.ts, a browser
 // fetches dist/wasm/filemon-parser.wasm and compiles it.
 
-import { WasmLogParser, compileParser, compileParserSync, type ParserWasm } from './wasm-parser.js';
+import { WasmLogParser, compileParser, compileParserSync, type ParserWasm, type RawBatch } from './wasm-parser.js';
 import { decodeBatch } from './decode.js';
 import { encodeText } from './path-bytes.js';
 import { LogStream } from './stream.js';
@@ -22,7 +22,7 @@ export class TraceParser {
     const bytes = typeof input === 'string' ? encodeText(input) : input;
     const parser = (this.#oneShot ??= new WasmLogParser(this.module));
     const entries: LogEntry[] = [];
-    const sink = (b: Parameters<typeof decodeBatch>[0]): void => decodeBatch(b, entries);
+    const sink = (b: RawBatch): void => decodeBatch(b, entries);
     try {
       parser.push(bytes, sink);
       parser.end(sink);
