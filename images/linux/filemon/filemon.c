@@ -87,6 +87,10 @@ static const struct file_operations filemon_fops;
 static atomic_t filemon_pending = ATOMIC_INIT(0);
 static struct workqueue_struct *filemon_wq;
 
+/* Live instances and queued records: checked for leaks at module exit. */
+static atomic_t filemon_ninstances = ATOMIC_INIT(0);
+static atomic_t filemon_nrecords = ATOMIC_INIT(0);
+
 static void filemon_pending_done(void)
 {
 	if (atomic_dec_and_test(&filemon_pending))
@@ -106,6 +110,7 @@ static void filemon_put(struct filemon *fm)
 		return;
 	WARN_ON_ONCE(fm->log);
 	put_cred(fm->cred);
+	atomic_dec(&filemon_ninstances);
 	kfree_rcu(fm, rcu);
 }
 
@@ -196,6 +201,7 @@ static void filemon_drain_locked(struct filemon *fm)
 			list_del(&rec->node);
 			filemon_output(fm, rec->text, rec->len);
 			kfree(rec);
+			atomic_dec(&filemon_nrecords);
 		}
 	}
 }
@@ -276,6 +282,7 @@ static void filemon_emit(struct filemon *fm, const char *text, size_t len)
 		filemon_set_error(fm, ENOMEM);
 		return;
 	}
+	atomic_inc(&filemon_nrecords);
 	rec->len = len;
 	memcpy(rec->text, text, len);
 
@@ -286,10 +293,12 @@ static void filemon_emit(struct filemon *fm, const char *text, size_t len)
 	}
 	spin_unlock(&fm->qlock);
 
-	if (queued)
+	if (queued) {
 		filemon_kick(fm);
-	else
+	} else {
 		kfree(rec);
+		atomic_dec(&filemon_nrecords);
+	}
 }
 
 /*
@@ -431,6 +440,7 @@ static int filemon_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&fm->queue);
 	INIT_WORK(&fm->drain_work, filemon_drain_work);
 	fm->cred = get_current_cred();
+	atomic_inc(&filemon_ninstances);
 	file->private_data = fm;
 	return nonseekable_open(inode, file);
 }
@@ -524,6 +534,12 @@ static void __exit filemon_exit(void)
 	destroy_workqueue(filemon_wq);
 	rcu_barrier();
 	filemon_hooks_free();
+	if (atomic_read(&filemon_ninstances) || atomic_read(&filemon_nrecords) ||
+	    atomic_read(&filemon_nprocs))
+		pr_warn("leak: %d instances, %d records, %d traced processes\n",
+			atomic_read(&filemon_ninstances),
+			atomic_read(&filemon_nrecords),
+			atomic_read(&filemon_nprocs));
 }
 
 module_init(filemon_init);

@@ -29,6 +29,8 @@
 	FMT_CASE(vfork_exec) \
 	FMT_CASE(clone_variants) \
 	FMT_CASE(threads) \
+	FMT_CASE(threads_exit) \
+	FMT_CASE(thread_exec) \
 	FMT_CASE(exec_fail) \
 	FMT_CASE(open_fail) \
 	FMT_CASE(killed) \

@@ -438,3 +438,82 @@ void case_setid_exec(void)
 	setid_run("log-unprivileged", 1);
 	setid_run("log-root", 0);
 }
+
+/*
+ * A multithreaded process ends with exit() from the main thread or from
+ * another thread while the rest are busy: one X, with the process's
+ * status, whichever thread gets out last.
+ */
+static void *spin_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void *exit_thread(void *arg)
+{
+	usleep(50000);
+	exit((int)(long)arg);
+	return NULL;
+}
+
+static void body_threads_exit(void)
+{
+	pthread_t t;
+	pid_t pid;
+	int i;
+
+	pid = fork();
+	if (pid == 0) {
+		for (i = 0; i < 4; i++)
+			pthread_create(&t, NULL, spin_thread, NULL);
+		usleep(50000);
+		exit(9);
+	}
+	fmt_wait(pid);
+	pid = fork();
+	if (pid == 0) {
+		for (i = 0; i < 3; i++)
+			pthread_create(&t, NULL, spin_thread, NULL);
+		pthread_create(&t, NULL, exit_thread, (void *)8L);
+		for (;;)
+			pause();
+	}
+	fmt_wait(pid);
+}
+
+void case_threads_exit(void)
+{
+	fmt_traced(body_threads_exit, 1);
+}
+
+/* exec from a thread other than the main one: E and X keep the process id. */
+static void *exec_thread(void *arg)
+{
+	char *argv[] = { "prog", "exit", "4", NULL };
+	char *envp[] = { NULL };
+
+	(void)arg;
+	execve("./prog", argv, envp);
+	_exit(90);
+	return NULL;
+}
+
+static void body_thread_exec(void)
+{
+	pthread_t t;
+
+	open_close("main.txt");
+	pthread_create(&t, NULL, spin_thread, NULL);
+	pthread_create(&t, NULL, exec_thread, NULL);
+	for (;;)
+		pause();
+}
+
+void case_thread_exec(void)
+{
+	fmt_touch("main.txt");
+	fmt_traced(body_thread_exec, 1);
+}
