@@ -301,7 +301,9 @@ describe('parser: fuzz', () => {
       }
       slowest = Math.max(slowest, performance.now() - t0);
     }
-    assert.ok(slowest < 500, `slowest input took ${slowest.toFixed(1)} ms`);
+    // Generous: a GC pause or a busy CI machine can stall one input; a
+    // pathological (e.g. quadratic) case on these small inputs would not fit.
+    assert.ok(slowest < 5000, `slowest input took ${slowest.toFixed(1)} ms`);
     assert.ok(performance.now() - started < 60000);
   });
 
