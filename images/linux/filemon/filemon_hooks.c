@@ -25,8 +25,9 @@
  * last exit event, so a thread's events are its process's events.
  */
 
-#include <linux/fcntl.h>
+#include <linux/compat.h>
 #include <linux/dcache.h>
+#include <linux/fcntl.h>
 #include <asm/syscall.h>
 #include <asm/unistd.h>
 
