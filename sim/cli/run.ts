@@ -14,11 +14,12 @@ export async function runCommand(args: string[]): Promise<number> {
         env: { type: 'string', multiple: true },
         timeout: { type: 'string' },
         cold: { type: 'boolean' },
+        'no-build': { type: 'boolean' },
       },
     }),
   );
   if (!positionals.length) throw new CliError('run: no command given; usage: filemon-sim run -- CMD [ARGS...]');
-  const { machine, info } = await bootMachine({ savedState: !values.cold, log: progress });
+  const { machine, info } = await bootMachine({ savedState: !values.cold, build: !values['no-build'], log: progress });
   progress(`guest ${info.start === 'restored' ? 'restored' : 'booted'} in ${(info.ms / 1000).toFixed(2)} s`);
   try {
     const r = await machine.exec(positionals, {

@@ -9,7 +9,8 @@
  * FILEMON_SET_FD, forks; the child attaches itself with FILEMON_SET_PID and
  * execs CMD; the parent waits and closes the device, which writes the
  * footer. Exit status: CMD's, 128 + signal if it was killed, 127 if CMD
- * was not found, 125 if tracing itself failed (the reason on stderr).
+ * was not found, 125 if tracing itself failed (stderr says
+ * "fms-trace: tracing failed: " and why).
  */
 #include <dev/filemon/filemon.h>
 #include <errno.h>
@@ -33,7 +34,7 @@ static void usage(void)
 
 static void fail(const char *what)
 {
-	fprintf(stderr, "fms-trace: %s: %s\n", what, strerror(errno));
+	fprintf(stderr, "fms-trace: tracing failed: %s: %s\n", what, strerror(errno));
 	exit(EXIT_TRACE_FAILED);
 }
 
@@ -70,7 +71,7 @@ int main(int argc, char **argv)
 		pid_t self = getpid();
 
 		if (ioctl(fm_fd, FILEMON_SET_PID, &self) < 0) {
-			fprintf(stderr, "fms-trace: FILEMON_SET_PID: %s\n", strerror(errno));
+			fprintf(stderr, "fms-trace: tracing failed: FILEMON_SET_PID: %s\n", strerror(errno));
 			_exit(EXIT_TRACE_FAILED);
 		}
 		execvp(argv[optind], argv + optind);

@@ -1,0 +1,66 @@
+// `filemon-sim trace -- CMD`: run CMD under /dev/filemon in the guest and
+// show its log; the CLI exits with CMD's status.
+import { parseArgs } from 'node:util';
+import { Simulator } from '../index.js';
+import { TraceTimeoutError } from '../simulator.js';
+import { CliError, parseEnv, parseOptions, parseTimeout, progress } from './common.js';
+import { renderView, VIEW_OPTIONS, writeView } from './output.js';
+
+/** "A:B" at the first colon; host paths with colons are not supported. */
+function splitPair(flag: string, s: string): [string, string] {
+  const i = s.indexOf(':');
+  if (i <= 0 || i === s.length - 1) throw new CliError(`${flag} wants FROM:TO, got "${s}"`);
+  return [s.slice(0, i), s.slice(i + 1)];
+}
+
+export async function traceCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseOptions('trace', () =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        ...VIEW_OPTIONS,
+        quiet: { type: 'boolean', short: 'q' },
+        put: { type: 'string', multiple: true },
+        get: { type: 'string', multiple: true },
+        cwd: { type: 'string' },
+        env: { type: 'string', multiple: true },
+        timeout: { type: 'string' },
+        cold: { type: 'boolean' },
+        'no-build': { type: 'boolean' },
+      },
+    }),
+  );
+  if (!positionals.length) throw new CliError('trace: no command given; usage: filemon-sim trace [options] -- CMD [ARGS...]');
+  const puts = (values.put ?? []).map((p) => splitPair('--put', p));
+  const gets = (values.get ?? []).map((p) => splitPair('--get', p));
+  const timeoutMs = parseTimeout(values.timeout);
+  const env = parseEnv(values.env);
+
+  const sim = await Simulator.start({ savedState: !values.cold, build: !values['no-build'], log: progress });
+  try {
+    for (const [host, guest] of puts) await sim.put(host, guest);
+    let result;
+    try {
+      result = await sim.trace(positionals, { cwd: values.cwd, env, timeoutMs });
+    } catch (e) {
+      if (e instanceof TraceTimeoutError) {
+        // What was logged until the kill is still worth showing.
+        writeView(renderView(e.trace, e.log, values), values.output);
+        throw new CliError(`trace: ${positionals.join(' ')} timed out after ${e.timeoutMs} ms and was killed with its processes; the log above is incomplete (raise --timeout)`, 124);
+      }
+      throw e;
+    }
+    // With the log on stdout, the command's own output goes to stderr.
+    const logOnStdout = !values.output || values.output === '-';
+    if (!values.quiet) {
+      (logOnStdout ? process.stderr : process.stdout).write(result.stdout);
+      process.stderr.write(result.stderr);
+    }
+    writeView(renderView(result.trace, result.log, values, { status: result.status, signal: result.signal }), values.output);
+    for (const [guest, host] of gets) await sim.get(guest, host);
+    return result.signal ? 128 + result.signal : result.status;
+  } finally {
+    await sim.close();
+  }
+}
