@@ -1,1 +1,0 @@
-cmd_/work/main/images/linux/filemon/Module.symvers :=  sed 's/ko$$/o/'  /work/main/images/linux/filemon/modules.order | scripts/mod/modpost -m      -o /work/main/images/linux/filemon/Module.symvers -e -i Module.symvers -T - 

@@ -1,1 +1,0 @@
-cmd_/work/main/images/linux/filemon/filemon.ko := ld -r -m elf_i386 -z noexecstack --no-warn-rwx-segments --build-id=sha1  -T arch/x86/module.lds -o /work/main/images/linux/filemon/filemon.ko /work/main/images/linux/filemon/filemon.o /work/main/images/linux/filemon/filemon.mod.o;  true

@@ -1,1 +1,0 @@
-cmd_/work/main/images/linux/filemon/modules.order := {   echo /work/main/images/linux/filemon/filemon.ko; :; } > /work/main/images/linux/filemon/modules.order

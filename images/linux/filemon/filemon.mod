@@ -1,1 +1,0 @@
-/work/main/images/linux/filemon/filemon.o
