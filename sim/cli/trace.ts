@@ -47,7 +47,7 @@ export async function traceCommand(args: string[]): Promise<number> {
       if (e instanceof TraceTimeoutError) {
         // What was logged until the kill is still worth showing.
         writeView(renderView(e.trace, e.log, values), values.output);
-        throw new CliError(`trace: ${positionals.join(' ')} timed out after ${e.timeoutMs} ms and was killed with its processes; the log above is incomplete (raise --timeout)`, 124);
+        throw new CliError(`trace: ${positionals.join(' ')} timed out after ${e.timeoutMs} ms and was killed with its processes; the log above ends there (raise --timeout)`, 124);
       }
       throw e;
     }

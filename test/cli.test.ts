@@ -1,0 +1,192 @@
+// `filemon-sim` end to end: each test runs the real CLI, which restores
+// the saved guest state and traces in the emulator.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../images/linux/layout.js';
+import { loadImage } from '../sim/node/image.js';
+
+const CLI = join(packageRoot, 'dist/sim/cli.js');
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+  });
+}
+
+/** The log's lines with pids and times replaced, for exact comparison. */
+function shape(log: string): string[] {
+  const pids = new Map<string, string>();
+  const pid = (p: string) => {
+    if (!pids.has(p)) pids.set(p, `<PID${pids.size + 1}>`);
+    return pids.get(p)!;
+  };
+  return log
+    .trimEnd()
+    .split('\n')
+    .map((l) =>
+      l
+        .replace(/^# (Start|Stop) \d+\.\d{6}$/, '# $1 <TIME>')
+        .replace(/^# Target pid (\d+)$/, (_, p: string) => `# Target pid ${pid(p)}`)
+        .replace(/^([A-Z]) (\d+) (\d+)(?= |$)/, (m, k: string, a: string, b: string) => (k === 'F' ? `F ${pid(a)} ${pid(b)}` : `${k} ${pid(a)} ${b}`))
+        .replace(/^([ACDELMRWX]) (\d+) /, (_, k: string, p: string) => `${k} ${pid(p)} `),
+    );
+}
+
+describe('filemon-sim CLI', function () {
+  this.timeout(180_000);
+  let dir: string;
+
+  before(async () => {
+    await loadImage({ log: (m) => process.stderr.write(`      [image] ${m}\n`) });
+    dir = mkdtempSync(join(tmpdir(), 'filemon-sim-cli-'));
+  });
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('trace prints the raw log of a command, the command\'s output apart', async () => {
+    const r = await cli(['trace', '--', 'sh', '-c', 'cat /etc/passwd > /home/copy; echo done']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(shape(r.stdout), [
+      '# filemon version 5',
+      '# Target pid <PID1>',
+      '# Start <TIME>',
+      'V 5',
+      'E <PID2> /bin/sh',
+      'W <PID2> /home/copy',
+      'F <PID2> <PID3>',
+      'E <PID3> /proc/self/exe',
+      'R <PID3> /etc/passwd',
+      'X <PID3> 0 0',
+      'X <PID2> 0 0',
+      '# Stop <TIME>',
+      '# Bye bye',
+    ]);
+    assert.equal(r.stderr, 'done\n', 'the command\'s stdout goes to stderr while the log is on stdout');
+  });
+
+  it('trace -o writes the log to a file and passes the command\'s output through; parse reads it back', async () => {
+    const log = join(dir, 'copy.log');
+    const r = await cli(['trace', '-o', log, '--', 'sh', '-c', 'echo out; echo err >&2; cp /etc/passwd /home/c2']);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, 'out\n');
+    assert.equal(r.stderr, 'err\n');
+    const text = readFileSync(log, 'utf8');
+    assert.match(text, /^R \d+ \/etc\/passwd$/m);
+    assert.match(text, /^W \d+ \/home\/c2$/m);
+    const p = await cli(['parse', log]);
+    assert.equal(p.code, 0, p.stderr);
+    assert.equal(p.stdout, text, 'parse prints a well-formed log back byte for byte');
+  });
+
+  it('--json, --tree and --deps give the parsed views', async () => {
+    const cmd = ['--', 'sh', '-c', 'cd /home && echo x > a && mv a b && ln -s b c && rm b && (exit 3); exit 5'];
+    const j = await cli(['trace', '--json', '-q', ...cmd]);
+    assert.equal(j.code, 5);
+    const json = JSON.parse(j.stdout) as { status: number; complete: boolean; events: Array<{ kind: string }>; files: { renamed: unknown[] } };
+    assert.equal(json.status, 5);
+    assert.equal(json.complete, true);
+    assert.deepEqual([...new Set(json.events.map((e) => e.kind))].sort(), ['C', 'D', 'E', 'F', 'L', 'M', 'W', 'X']);
+    assert.equal(json.files.renamed.length, 1);
+
+    const t = await cli(['trace', '--tree', '-q', ...cmd]);
+    const lines = t.stdout.trimEnd().split('\n');
+    assert.match(lines[0], /^\d+ \/bin\/sh \[exit 5\] cd \/home$/);
+    assert.ok(lines.some((l) => /^[├└]─ \d+ \(no exec\) \[exit 3\]$/.test(l)), t.stdout);
+
+    const d = await cli(['trace', '--deps', '-q', ...cmd]);
+    assert.equal(
+      d.stdout,
+      'written:\n  /home/a\nexecuted:\n  /bin/sh\ndeleted:\n  /home/b\nrenamed:\n  /home/a -> /home/b\nlinked:\n  /home/b -> /home/c\n',
+    );
+  });
+
+  it('--put copies into the guest before the run and --get copies out after it', async () => {
+    const src = join(dir, 'src');
+    mkdirSync(join(src, 'sub'), { recursive: true });
+    writeFileSync(join(src, 'a.txt'), 'alpha\n');
+    writeFileSync(join(src, 'sub/b.bin'), Buffer.from([0, 1, 2, 255]));
+    const out = join(dir, 'out');
+    const r = await cli(['trace', '--put', `${src}:/home/in`, '--get', '/home/result:' + out, '--cwd', '/home', '--',
+      'sh', '-c', 'mkdir result && cp in/a.txt result/a.copy && cp in/sub/b.bin result/b.copy']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^R \d+ in\/a\.txt$/m);
+    assert.match(r.stdout, /^W \d+ result\/b\.copy$/m);
+    assert.equal(readFileSync(join(out, 'a.copy'), 'utf8'), 'alpha\n');
+    assert.deepEqual([...readFileSync(join(out, 'b.copy'))], [0, 1, 2, 255]);
+  });
+
+  it('exits with the command\'s status, 128 + signal when it was killed', async () => {
+    assert.equal((await cli(['trace', '-q', '--', 'sh', '-c', 'exit 7'])).code, 7);
+    const k = await cli(['trace', '--', 'sh', '-c', 'kill -9 $$']);
+    assert.equal(k.code, 137);
+    assert.match(k.stdout, /^X \d+ 0 9$/m);
+  });
+
+  it('gives 127 and the trace for a command that does not exist', async () => {
+    const r = await cli(['trace', '--', 'no-such-tool', 'arg']);
+    assert.equal(r.code, 127);
+    assert.match(r.stderr, /no-such-tool: command not found/);
+    assert.match(r.stdout, /^X \d+ 127 0$/m);
+    assert.match(r.stdout, /^# Bye bye$/m);
+  });
+
+  it('says what timed out, kills it and shows the log so far', async () => {
+    const r = await cli(['trace', '--timeout', '1.5', '--', 'sh', '-c', 'cat /etc/group > /dev/null; sleep 60']);
+    assert.equal(r.code, 124);
+    assert.match(r.stderr, /sh -c cat \/etc\/group > \/dev\/null; sleep 60 timed out after 1500 ms and was killed/);
+    assert.match(r.stdout, /^R \d+ \/etc\/group$/m);
+    // The kill took the tracer too; its last reference to /dev/filemon
+    // going away writes the footer, as on FreeBSD. (Whether the killed
+    // command's X record comes first depends on which process died first.)
+    assert.match(r.stdout, /\n# Stop \d+\.\d{6}\n# Bye bye\n$/);
+  });
+
+  it('explains a missing image in one line with what to do', async () => {
+    const empty = join(dir, 'no-image');
+    mkdirSync(empty, { recursive: true });
+    const r = await cli(['trace', '--no-build', '--', 'true'], { FILEMON_SIM_IMAGE_DIR: empty });
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.match(r.stderr, /guest image is missing .*build it with: npm run images/);
+  });
+
+  it('parse lists malformed lines with their numbers and fails; and an incomplete log fails', async () => {
+    const bad = join(dir, 'bad.log');
+    writeFileSync(bad, '# filemon version 5\n# Target pid 1\n# Start 1.000000\nV 5\nR 2 /ok\nQ 2 /what\nF 2\n# Stop 2.000000\n# Bye bye\n');
+    const r = await cli(['parse', bad]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /2 malformed line\(s\)/);
+    assert.match(r.stderr, /^line 6: /m);
+    assert.match(r.stderr, /^line 7: /m);
+
+    const cut = join(dir, 'cut.log');
+    writeFileSync(cut, '# filemon version 5\n# Target pid 1\n# Start 1.000000\nV 5\nR 2 /ok\n');
+    const c = await cli(['parse', '--deps', cut]);
+    assert.equal(c.code, 1);
+    assert.equal(c.stdout, 'read:\n  /ok\n');
+    assert.match(c.stderr, /incomplete/);
+  });
+
+  it('parse finds the filemon section of a bmake .meta file', async () => {
+    const meta = join(dir, 'hello.o.meta');
+    writeFileSync(meta, '# Meta data file /home/obj/hello.o.meta\nCMD cc -c hello.c\nCWD /home\nTARGET hello.o\n-- command output --\n\n-- filemon acquired metadata --\n# filemon version 5\n# Target pid 10\n# Start 1.000000\nV 5\nE 11 /usr/bin/cc\nR 11 hello.c\nW 11 hello.o\nX 11 0 0\n# Stop 2.000000\n# Bye bye\n');
+    const r = await cli(['parse', '--deps', meta]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'read:\n  hello.c (relative, cwd unknown)\nwritten:\n  hello.o (relative, cwd unknown)\nexecuted:\n  /usr/bin/cc\n');
+  });
+});
