@@ -9,6 +9,14 @@ export interface ManifestPackage {
   sha256: string;
 }
 
+/** A Debian source package a guest program was built from (apt-get source). */
+export interface ManifestSource {
+  name: string;
+  version: string;
+  /** sha256 of the .dsc used. */
+  sha256: string;
+}
+
 export interface ManifestOutput {
   file: string;
   sha256: string;
@@ -19,6 +27,8 @@ export interface ImageManifest {
   format: 1;
   kernelRelease: string;
   packages: ManifestPackage[];
+  /** Source packages built for the guest (bmake); absent when none. */
+  sources?: ManifestSource[];
   outputs: { bios: ManifestOutput; kernel: ManifestOutput; initramfs: ManifestOutput };
 }
 

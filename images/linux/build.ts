@@ -8,7 +8,7 @@ import {
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ImageManifest, ManifestOutput } from '../../sim/image.js';
+import type { ImageManifest, ManifestOutput, ManifestSource } from '../../sim/image.js';
 import { aptUpdate, download, ensureHost, extract, type DownloadedPackage } from './debian.js';
 import { manifestPath, outDir, outputFiles, sourceDir } from './layout.js';
 import { resolveGuestPackages, type ResolvedPackages } from './packages.js';
@@ -86,6 +86,8 @@ export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest
   stage('building guest programs and kernel modules');
   const ctx: BuildContext = { sysroot, kernelRelease: resolved.kernelRelease, outDir, sourceDir, log, step };
   const staged = guestParts.map((part) => part.build(ctx));
+  // Parts built from Debian source packages name them through sources().
+  const sources = guestParts.flatMap((p) => (p as { sources?: () => ManifestSource[] }).sources?.() ?? []);
 
   stage('packing the initramfs');
   const root = join(outDir, 'initramfs-root');
@@ -116,6 +118,7 @@ export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest
     format: 1,
     kernelRelease: resolved.kernelRelease,
     packages: debs.map((d) => ({ name: d.name, arch: d.arch, version: d.version, sha256: sha256File(join(debDir, d.file)) })),
+    ...(sources.length ? { sources } : {}),
     outputs: {
       bios: describe(outputFiles.bios),
       kernel: describe(outputFiles.kernel),

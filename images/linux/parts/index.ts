@@ -1,7 +1,10 @@
 // Every guest part, in the order they are built and staged.
 import type { GuestPart } from '../part.js';
 import { agent } from './agent.js';
+import { bmake } from './bmake.js';
 import { filemonModule } from './filemon.js';
+import { tcc } from './tcc.js';
 import { traceTool } from './trace.js';
 
-export const guestParts: GuestPart[] = [agent, filemonModule, traceTool];
+export const guestParts: GuestPart[] = [agent, filemonModule, traceTool, tcc, bmake];
+import { shell } from './shell.js'; guestParts.push(shell); // the traced interactive shell and the playground's examples
