@@ -285,6 +285,17 @@ export class Machine {
     return result;
   }
 
+  /**
+   * Another virtio console port of the guest (/dev/hvc<n>, n = 1..3; port 0
+   * is the agent's): onData gets what the guest writes, write() sends to it,
+   * paced. Used by the traced shell (sim/shell-session.ts). Close it when done.
+   */
+  openPort(n: number, onData: (data: Uint8Array) => void): ConsolePort {
+    this.check('openPort');
+    if (!Number.isInteger(n) || n < 1 || n > 3) throw new RangeError(`virtio console port ${n}: use 1, 2 or 3 (0 is the agent's)`);
+    return new ConsolePort(this.emulator, n, onData);
+  }
+
   /** Text the guest kernel printed lately (its serial console). */
   consoleTail(): string {
     return this.watch.tail();

@@ -1,0 +1,98 @@
+// The traced interactive shell through the real emulator: fms-shell in the
+// guest on /dev/hvc1 (terminal) and /dev/hvc2 (live filemon log).
+import assert from 'node:assert/strict';
+import type { Machine } from '../sim/machine.js';
+import { traceParser } from '../sim/node/parser-wasm.js';
+import { ShellSession, type CommandGroup } from '../sim/shell-session.js';
+import { formatEntry } from '../sim/trace/index.js';
+import { sharedGuest } from './helpers/guest.js';
+
+describe('traced interactive shell', function () {
+  this.timeout(120_000);
+  let machine: Machine;
+  let session: ShellSession;
+  let screen = '';
+
+  before(async () => {
+    machine = await sharedGuest();
+  });
+
+  beforeEach(async () => {
+    screen = '';
+    session = new ShellSession(machine, { parser: traceParser(), onOutput: (d) => (screen += new TextDecoder().decode(d)) });
+    const first = session.nextPrompt();
+    session.start(24, 80);
+    await first;
+  });
+
+  afterEach(async () => {
+    if (session.running) {
+      const end = session.ended();
+      session.stop();
+      await end;
+    }
+    session.close();
+  });
+
+  const lines = (g: CommandGroup) => g.events.map((e) => formatEntry(e).trimEnd());
+
+  async function run(cmd: string): Promise<CommandGroup> {
+    const prompt = session.nextPrompt();
+    session.input(`${cmd}\r`);
+    return prompt;
+  }
+
+  it('traces a command line: R and W of cat /etc/passwd > /home/copy, then a prompt again', async () => {
+    const before = screen.length;
+    const g = await run('cat /etc/passwd > /home/copy');
+    assert.equal(g.line, 'cat /etc/passwd > /home/copy');
+    const recs = lines(g);
+    const w = recs.find((l) => /^W \d+ \/home\/copy$/.test(l));
+    const r = recs.find((l) => /^R \d+ \/etc\/passwd$/.test(l));
+    assert.ok(w && r, recs.join('\n'));
+    // busybox ash runs its applets (cat is one) as /proc/self/exe
+    assert.ok(recs.some((l) => /^E \d+ (\/bin\/cat|\/proc\/self\/exe)$/.test(l)), recs.join("\n"));
+    assert.ok(recs.some((l) => /^X \d+ 0 0$/.test(l)), recs.join('\n'));
+    // The prompt came back on the terminal, without the marker.
+    await new Promise((r) => setTimeout(r, 50));
+    const after = screen.slice(before);
+    assert.match(after, /cat \/etc\/passwd > \/home\/copy\r\n/);
+    assert.match(after, /~ # (\x1b\[6n)?$/); // busybox asks the terminal where the cursor is
+    assert.doesNotMatch(screen, /fms-prompt/);
+    assert.equal((await machine.exec('cmp /etc/passwd /home/copy && rm /home/copy')).status, 0);
+  });
+
+  it('groups by command line: builtins, pipelines, and an Enter typed into a running command', async () => {
+    const a = await run('echo hi > /tmp/b1');
+    assert.deepEqual(lines(a).filter((l) => !l.startsWith('X')), [`W ${session.shellPid} /tmp/b1`]);
+    const b = await run('cat /etc/passwd | wc -l');
+    assert.ok(lines(b).filter((l) => l.startsWith('E ')).length === 2, lines(b).join('\n'));
+    // `cat` reads a line from the terminal: that Enter is cat's, not a new command line.
+    const prompt = session.nextPrompt();
+    session.input('head -n 1 > /tmp/b2\r');
+    await new Promise((r) => setTimeout(r, 300));
+    session.input('typed into head\r');
+    const c = await prompt;
+    assert.ok(lines(c).some((l) => /^W \d+ \/tmp\/b2$/.test(l)));
+    assert.equal(session.commands[session.commands.length - 1], c);
+    assert.equal(new TextDecoder().decode((await machine.exec('cat /tmp/b2')).stdout), 'typed into head\n');
+  });
+
+  it('ends with the footer when the shell exits, and forwards the window size', async () => {
+    const g = await run('stty size');
+    assert.match(screen, /24 80\r\n/);
+    void g;
+    session.resize(30, 100);
+    await new Promise((r) => setTimeout(r, 100));
+    screen = '';
+    await run('stty size');
+    assert.match(screen, /30 100\r\n/);
+    const end = session.ended();
+    session.input('exit 3\r');
+    assert.equal(await end, 'exit 3');
+    const log = new TextDecoder().decode(session.logBytes());
+    assert.match(log, /^# filemon version 5\n# Target pid \d+\n# Start \d+\.\d{6}\nV 5\nE \d+ \/bin\/sh\n/);
+    assert.match(log, /\n# Stop \d+\.\d{6}\n# Bye bye\n$/);
+    assert.ok(traceParser().parseTrace(log).complete);
+  });
+});
