@@ -23,9 +23,18 @@ let resolvedSource: ManifestSource | undefined;
 export const bmake: GuestPart & { sources(): ManifestSource[] } = {
   name: 'bmake',
   build(ctx) {
-    const version = sourceVersion(ctx.log);
-    const cache = join(ctx.outDir, 'sources', `${SOURCE}_${version.replace(/:/g, '%3a')}`);
-    const dsc = fetchSource(version, cache, ctx.log);
+    let version = sourceVersion(ctx.log);
+    let dsc: string;
+    try {
+      dsc = fetchSource(version, ctx.outDir, ctx.log);
+    } catch (e) {
+      if (!(e instanceof BuildError)) throw e;
+      // Stale source lists name a version that has left the archive.
+      ctx.log(`${e.message}\nretrying after apt-get update of the deb-src entries`);
+      addDebSrc(ctx.log);
+      version = sourceVersion(ctx.log);
+      dsc = fetchSource(version, ctx.outDir, ctx.log);
+    }
     resolvedSource = { name: SOURCE, version, sha256: createHash('sha256').update(readFileSync(dsc)).digest('hex') };
 
     const work = join(ctx.outDir, 'build/bmake');
@@ -128,7 +137,8 @@ function addDebSrc(log: (msg: string) => void): void {
 }
 
 /** apt-get source --download-only into cache (kept between builds); returns the .dsc. */
-function fetchSource(version: string, cache: string, log: (msg: string) => void): string {
+function fetchSource(version: string, outDir: string, log: (msg: string) => void): string {
+  const cache = join(outDir, 'sources', `${SOURCE}_${version.replace(/:/g, '%3a')}`);
   const find = () => (existsSync(cache) ? readdirSync(cache).find((f) => f.endsWith('.dsc')) : undefined);
   let dsc = find();
   if (!dsc) {
