@@ -13,6 +13,7 @@ commands:
   parse [view] [-o OUT] FILE       views of an existing log or bmake .meta file,
                                    on the host alone; exit 1 if malformed or
                                    incomplete
+  shell [--log FILE] [-q] [--max N]  interactive guest shell, every command traced; records per command on stderr (Ctrl-] quits)
   run [options] -- CMD [ARGS...]   run CMD in the guest untraced; its output
                                    and exit status are passed through
   help                             this text
@@ -40,6 +41,7 @@ options of trace and run:
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
+    case 'shell': return (await import('./cli/shell.js')).shellCommand(rest);
     case 'trace':
       return traceCommand(rest);
     case 'parse':

@@ -50,6 +50,7 @@ export type ShellEvent =
   | { type: 'command'; command: CommandGroup }
   | { type: 'entries'; command: CommandGroup; entries: LogEntry[] }
   | { type: 'prompt'; command: CommandGroup }
+  | { type: 'log'; bytes: Uint8Array }
   | { type: 'warning'; message: string }
   | { type: 'session-end'; status: string };
 
@@ -265,6 +266,7 @@ export class ShellSession {
       case 'L': {
         if (!this.stream) return;
         this.logChunks.push(payload);
+        this.emit({ type: 'log', bytes: payload });
         const entries = this.stream.push(payload);
         this.addEntries(entries);
         break;
@@ -282,7 +284,8 @@ export class ShellSession {
       }
       case 'P': {
         const g = this.current();
-        if (!g) return;
+        // A prompt drawn again (after SIGWINCH, Ctrl-L) ends nothing new.
+        if (!g || g.endedAt !== undefined) return;
         const last = g.events[g.events.length - 1];
         if (last && last.kind === 'R' && last.pid === this.shellPid && last.path === '/etc/passwd') {
           g.promptEvents.push(g.events.pop()!);
