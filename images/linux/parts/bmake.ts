@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { ManifestSource } from '../../../sim/image.js';
 import { aptUpdate } from '../debian.js';
 import { hashSources, type GuestPart } from '../part.js';
-import { BuildError, run } from '../run.js';
+import { BuildError, have, run } from '../run.js';
 import { gccVersion } from './agent.js';
 
 const SOURCE = 'bmake';
@@ -46,6 +46,7 @@ export const bmake: GuestPart & { sources(): ManifestSource[] } = {
       const src = join(work, 'src');
       rmSync(work, { recursive: true, force: true });
       mkdirSync(work, { recursive: true });
+      ensureDpkgSource(ctx.log);
       run('dpkg-source', ['--no-check', '-x', dsc, src]);
       const env = { ...process.env, CC: 'gcc -m32', LDFLAGS: '-static' };
       const conf = run('sh', ['./configure', `--with-filemon=${header}`, '--with-machine_arch=i386', '--with-default-sys-path=/usr/share/mk'], { cwd: src, env });
@@ -152,4 +153,12 @@ function fetchSource(version: string, outDir: string, log: (msg: string) => void
     if (!dsc) throw new BuildError(`apt-get source ${SOURCE}=${version} gave no .dsc`);
   }
   return join(cache, dsc);
+}
+
+/** dpkg-source (unpacks the source package and applies Debian's patches) is in dpkg-dev. */
+function ensureDpkgSource(log: (msg: string) => void): void {
+  if (have('dpkg-source')) return;
+  if (process.getuid?.() !== 0) throw new BuildError('building bmake needs dpkg-source: apt-get install dpkg-dev (as root)');
+  log('installing host tool: dpkg-source (dpkg-dev) to unpack the bmake source package');
+  run('apt-get', ['install', '-y', '--no-install-recommends', 'dpkg-dev'], { live: true, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 }
