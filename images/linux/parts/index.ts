@@ -2,9 +2,9 @@
 import type { GuestPart } from '../part.js';
 import { agent } from './agent.js';
 import { bmake } from './bmake.js';
-import { filemonModule } from './filemon.js';
+import { filemonModule, filemonTests } from './filemon.js';
 import { tcc } from './tcc.js';
 import { traceTool } from './trace.js';
 
-export const guestParts: GuestPart[] = [agent, filemonModule, traceTool, tcc, bmake];
+export const guestParts: GuestPart[] = [agent, filemonModule, filemonTests, traceTool, tcc, bmake];
 import { shell } from './shell.js'; guestParts.push(shell); // the traced interactive shell and the playground's examples
