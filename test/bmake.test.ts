@@ -17,6 +17,9 @@ import { sharedGuest, text } from './helpers/guest.js';
 
 const T = '/home/bmake-test';
 
+/** The compat-mode demo run, reused by the host-side tests. */
+let compatDemo: MetaDemoResult | undefined;
+
 /** The filemon log of a .meta file as lines (without the marker). */
 function filemonLines(meta: Uint8Array): string[] {
   const section = filemonSection(meta);
@@ -162,6 +165,7 @@ describe('bmake meta mode in the guest', function () {
         let demo: MetaDemoResult;
         before(async () => {
           demo = await runMetaDemo(m, () => {}, { jobs });
+          if (!jobs) compatDemo = demo;
         });
 
         for (const [i, step] of META_STEPS.entries()) {
@@ -194,7 +198,7 @@ describe('bmake meta mode in the guest', function () {
     let meta: Uint8Array;
     let project: string;
     before(async () => {
-      const demo = await runMetaDemo(m);
+      const demo = compatDemo ?? (await runMetaDemo(m));
       meta = demo.mainMeta.bytes;
       project = demo.project;
     });
