@@ -8,7 +8,7 @@ import {
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ImageManifest, ManifestOutput, ManifestSource } from '../../sim/image.js';
+import type { ImageManifest, ManifestOutput } from '../../sim/image.js';
 import { aptUpdate, download, ensureHost, extract, type DownloadedPackage } from './debian.js';
 import { manifestPath, outDir, outputFiles, sourceDir } from './layout.js';
 import { resolveGuestPackages, type ResolvedPackages } from './packages.js';
@@ -87,7 +87,7 @@ export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest
   const ctx: BuildContext = { sysroot, kernelRelease: resolved.kernelRelease, outDir, sourceDir, log, step };
   const staged = guestParts.map((part) => part.build(ctx));
   // Parts built from Debian source packages name them through sources().
-  const sources = guestParts.flatMap((p) => (p as { sources?: () => ManifestSource[] }).sources?.() ?? []);
+  const sources = guestParts.flatMap((p) => p.sources?.() ?? []);
 
   stage('packing the initramfs');
   const root = join(outDir, 'initramfs-root');

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ManifestSource } from '../../sim/image.js';
 import type { PackageRef } from './debian.js';
 
 export interface BuildContext {
@@ -33,6 +34,8 @@ export interface GuestPart {
    * sysroot and listed in the manifest with the base packages.
    */
   packages?(): PackageRef[];
+  /** Debian source packages the part was built from (after build()), for the manifest. */
+  sources?(): ManifestSource[];
   build(ctx: BuildContext): StagedFile[];
 }
 
