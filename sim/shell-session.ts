@@ -156,9 +156,11 @@ export class ShellSession {
       const enter = b === 0x0d || (b === 0x0a && !this.lastCr);
       this.lastCr = b === 0x0d;
       if (enter) {
-        const fromScreen = this.opts.currentLine?.();
+        // The screen knows about history and completion, the typed bytes are
+        // ahead of a lagging echo: the longer one is the line.
+        const fromScreen = this.opts.currentLine?.() ?? '';
         const typed = this.tracker.take();
-        this.labels.set(this.enters++, { line: fromScreen ?? typed, at: now() });
+        this.labels.set(this.enters++, { line: fromScreen.length > typed.length ? fromScreen : typed, at: now() });
       } else {
         this.tracker.feed(b);
       }

@@ -35,8 +35,9 @@
  * foreground process group as the Enter is handed to it: an Enter typed
  * into a running command does not start a new command line.
  *
- * The prompt carries an OSC marker (PROMPT_MARK) that we remove from the
- * output; where it was, we send 'P' after draining the log pipe.
+ * The prompt carries an OSC marker (PROMPT_MARK, a counter, BEL) that we
+ * remove from the output; where a new one was, we send 'P' after draining
+ * the log pipe (see relay_output).
  */
 #define _GNU_SOURCE
 #include <dev/filemon/filemon.h>
@@ -59,7 +60,7 @@
 
 #define TERM_PATH	"/dev/hvc1"
 #define TRACE_PATH	"/dev/hvc2"
-#define PROMPT_MARK	"\033]7770;fms-prompt\007"
+#define PROMPT_MARK	"\033]7770;fms-prompt;"
 #define BUF		65536
 
 static int term_fd = -1, trace_fd = -1;
@@ -177,7 +178,8 @@ struct session {
 	uint32_t enters;
 	int last_cr;
 	/* prompt marker matching: bytes of a possible marker held back */
-	size_t mark_pos;
+	size_t mark_pos, mark_digits;
+	unsigned mark_num, last_prompt;
 };
 
 static void drain_log(struct session *s)
@@ -265,39 +267,71 @@ static void flush_input(struct session *s)
 	}
 }
 
-/* Forwards shell output to the terminal, turning prompt markers into 'P' frames. */
+/*
+ * Forwards shell output to the terminal, removing prompt markers
+ * (PROMPT_MARK, decimal digits, BEL). A marker with a new number means a new
+ * prompt: send 'P'. The number comes from $((FMS_PROMPT+=1)) in PS1, which
+ * ash expands once per prompt, so the line editor redrawing the same
+ * prompt (SIGWINCH, Ctrl-L) repeats the number and ends no command line.
+ */
 static void relay_output(struct session *s, const unsigned char *b, size_t n)
 {
 	static const char mark[] = PROMPT_MARK;
 	const size_t mlen = sizeof(mark) - 1;
-	static unsigned char out[BUF + sizeof(mark)];
+	static unsigned char out[BUF + sizeof(mark) + 16];
 	size_t o = 0, i;
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = b[i];
 
-		if (c == (unsigned char)mark[s->mark_pos]) {
-			if (++s->mark_pos == mlen) {
-				/* the whole marker: output before it, then 'P' */
-				write_all(term_fd, out, o);
-				o = 0;
-				s->mark_pos = 0;
-				drain_log(s);
-				frame('P', NULL, 0);
-			}
+		if (s->mark_pos < mlen && c == (unsigned char)mark[s->mark_pos]) {
+			s->mark_pos++;
 			continue;
+		}
+		if (s->mark_pos == mlen) {
+			if (c >= '0' && c <= '9' && s->mark_digits < 9) {
+				s->mark_num = s->mark_num * 10 + (c - '0');
+				s->mark_digits++;
+				continue;
+			}
+			if (c == '\a' && s->mark_digits) {
+				/* the whole marker: output before it, then 'P' if new */
+				if (s->mark_num != s->last_prompt) {
+					write_all(term_fd, out, o);
+					o = 0;
+					s->last_prompt = s->mark_num;
+					drain_log(s);
+					frame('P', NULL, 0);
+				}
+				s->mark_pos = s->mark_digits = 0;
+				s->mark_num = 0;
+				continue;
+			}
 		}
 		/* mismatch: the held bytes were output after all */
 		if (s->mark_pos) {
+			int k;
+			char digits[16];
+
 			memcpy(out + o, mark, s->mark_pos);
 			o += s->mark_pos;
-			s->mark_pos = 0;
+			if (s->mark_digits) {
+				k = snprintf(digits, sizeof(digits), "%0*u", (int)s->mark_digits, s->mark_num);
+				memcpy(out + o, digits, (size_t)k);
+				o += (size_t)k;
+			}
+			s->mark_pos = s->mark_digits = 0;
+			s->mark_num = 0;
 			if (c == (unsigned char)mark[0]) {
 				s->mark_pos = 1;
 				continue;
 			}
 		}
 		out[o++] = c;
+		if (o >= BUF) {
+			write_all(term_fd, out, o);
+			o = 0;
+		}
 	}
 	write_all(term_fd, out, o);
 }
@@ -328,7 +362,7 @@ static void child(const char *slave, int fm)
 	setenv("SHELL", "/bin/sh", 1);
 	setenv("USER", "root", 1);
 	/* \[ \] tell the line editor the marker takes no room on screen */
-	setenv("PS1", "\\[" PROMPT_MARK "\\]\\w \\$ ", 1);
+	setenv("PS1", "\\[" PROMPT_MARK "$((FMS_PROMPT+=1))\a\\]\\w \\$ ", 1);
 	if (chdir("/root") == -1)
 		chdir("/");
 	/* Last before exec: the shell's E record opens the log. */

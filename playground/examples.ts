@@ -1,0 +1,66 @@
+// The teaching examples: one click types a prepared command into the
+// terminal; the sentence beside it says what its records show. `expect`
+// lists records (as regular expressions over the log lines of the command's
+// group) the example promises; the tests check them.
+
+export interface Example {
+  id: string;
+  title: string;
+  command: string;
+  about: string;
+  expect: RegExp[];
+  /** Lines that must not appear. */
+  absent?: RegExp[];
+}
+
+export const EXAMPLES: Example[] = [
+  {
+    id: 'copy',
+    title: 'Copy a file',
+    command: 'cat /etc/passwd > /home/copy',
+    about:
+      'The shell opens /home/copy for writing (W) to redirect the output, forks (F) a child that runs cat, which opens /etc/passwd for reading (R) and exits (X 0 0). A build tool reading this log learns that /home/copy depends on /etc/passwd.',
+    expect: [/^W \d+ \/home\/copy$/, /^R \d+ \/etc\/passwd$/, /^F \d+ \d+$/, /^X \d+ 0 0$/],
+  },
+  {
+    id: 'manual',
+    title: "The manual's example",
+    command: 'fms-manual-example',
+    about:
+      "filemon(4)'s own example program: it opens /dev/filemon (R and W, O_RDWR), makes filemon.out (W, a relative path, logged as given), forks (F) a child that calls FILEMON_SET_PID on itself and runs head. That moves the child to the program's own log, printed in the terminal (E, R, X there), so this panel sees no X for it; finally the program reads filemon.out back (R).",
+    expect: [/^C \d+ \/tmp\/manual-example$/, /^W \d+ filemon\.out$/, /^F \d+ \d+$/, /^R \d+ filemon\.out$/],
+  },
+  {
+    id: 'forktree',
+    title: 'A fork tree',
+    command: 'fms-forktree',
+    about:
+      'Every fork is an F record (parent pid, child pid) and every exit an X record (pid, exit status, signal): a child exits 0, a grandchild 7 and its parent 3, and the last child is killed by SIGTERM, so its X reads status 0, signal 15. The Processes tab draws the tree.',
+    expect: [/^F \d+ \d+$/, /^X \d+ 7 0$/, /^X \d+ 3 0$/, /^X \d+ 0 15$/, /^E \d+ \/usr\/local\/bin\/fms-forktree$/],
+  },
+  {
+    id: 'moves',
+    title: 'Rename, link, symlink, unlink',
+    command: 'echo data > /tmp/a && mv /tmp/a /tmp/b && ln /tmp/b /tmp/c && ln -s /tmp/b /tmp/d && rm /tmp/b /tmp/c /tmp/d',
+    about:
+      "mv is a rename(2): M with both paths quoted. ln and ln -s are link(2) and symlink(2): both L. rm unlinks each file: one D per path. A consumer such as bmake strips the single quotes and follows the moves.",
+    expect: [/^M \d+ '\/tmp\/a' '\/tmp\/b'$/, /^L \d+ '\/tmp\/b' '\/tmp\/c'$/, /^L \d+ '\/tmp\/b' '\/tmp\/d'$/, /^D \d+ \/tmp\/b$/, /^D \d+ \/tmp\/d$/],
+  },
+  {
+    id: 'openat',
+    title: 'openat with a directory fd',
+    command: 'fms-openat',
+    about:
+      'The program opens /etc as a directory (R /etc), then openat(dirfd, "passwd"): filemon logs the relative path as given in an A record, then the R record with the directory joined to it (/etc/passwd).',
+    expect: [/^R \d+ \/etc$/, /^A \d+ passwd$/, /^R \d+ \/etc\/passwd$/],
+  },
+  {
+    id: 'fail',
+    title: 'A failing open',
+    command: 'cat /no/such/file',
+    about:
+      'cat cannot open /no/such/file, and there is no R record for it: filemon logs only successful system calls. What remains is the fork (F) and the exit with status 1 (X … 1 0).',
+    expect: [/^F \d+ \d+$/, /^X \d+ 1 0$/],
+    absent: [/\/no\/such\/file/],
+  },
+];

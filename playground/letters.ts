@@ -1,0 +1,15 @@
+// What each record letter means, as filemon(4) says (shown on hover).
+export const LETTERS = ['A', 'C', 'D', 'E', 'F', 'L', 'M', 'R', 'W', 'X'] as const;
+
+export const LETTER_MEANING: Record<string, string> = {
+  A: 'A openat(2). The next log entry may be lacking an absolute path or be inaccurate.',
+  C: 'C chdir(2)',
+  D: 'D unlink(2)',
+  E: 'E exec(2)',
+  F: 'F fork(2), vfork(2)',
+  L: 'L link(2), linkat(2), symlink(2), symlinkat(2)',
+  M: 'M rename(2)',
+  R: 'R open(2) or openat(2) for read',
+  W: 'W open(2) or openat(2) for write',
+  X: 'X _exit(2)',
+};

@@ -1,0 +1,294 @@
+// The playground page: loads the emulator, guest image, saved state and
+// parser (with progress), restores the guest, attaches an xterm.js terminal
+// to the traced shell (sim/shell-session.ts) and the trace panel beside it.
+// Same harness core and parser as Node; browser-only pieces are here and in
+// sim/browser/.
+import '@xterm/xterm/css/xterm.css';
+import './style.css';
+import { Terminal } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import { AssetError, fetchBytes, fetchImage, type FetchProgress } from '../sim/browser/image.js';
+import { gunzip } from '../sim/browser/gunzip.js';
+import { ConsoleWatch } from '../sim/console-watch.js';
+import { GuestPanicError } from '../sim/errors.js';
+import type { ImageManifest } from '../sim/image.js';
+import { DEFAULT_MEMORY_MIB, Machine } from '../sim/machine.js';
+import { ShellSession } from '../sim/shell-session.js';
+import { stateKey } from '../sim/state-key.js';
+import { loadTraceParser, type TraceParser } from '../sim/trace/index.js';
+import { EXAMPLES } from './examples.js';
+import { TracePanel } from './panel.js';
+
+
+/** assets/site.json, written by playground/site.mjs. */
+interface SiteInfo {
+  v86Wasm: { file: string; bytes: number };
+  parserWasm: { file: string; bytes: number };
+  image: { dir: string; bytes: number };
+  state: { file: string; key: string; bytes: number; rawBytes: number } | null;
+}
+
+/** What the tests and the benchmark read. */
+interface PlaygroundHooks {
+  ready: boolean;
+  /** performance.now() when the first prompt was on screen. */
+  readyAt?: number;
+  start?: 'restored' | 'cold';
+  error?: string;
+  /** performance.now() of the last Enter typed, and of the first X row drawn after it. */
+  marks: { enter?: number; x?: number };
+  session?: ShellSession;
+  machine?: Machine;
+}
+
+declare global {
+  interface Window {
+    playground: PlaygroundHooks;
+  }
+}
+
+const hooks: PlaygroundHooks = (window.playground = { ready: false, marks: {} });
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const assets = (path: string) => new URL(`assets/${path}`, document.baseURI).href;
+const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+
+const STAGE_NAMES: Record<string, string> = {
+  site: 'site description',
+  manifest: 'image manifest',
+  emulator: 'emulator (v86.wasm)',
+  bios: 'BIOS',
+  kernel: 'kernel',
+  initramfs: 'initramfs',
+  state: 'saved state',
+  parser: 'log parser (wasm)',
+};
+
+class Progress {
+  private readonly files = new Map<string, { loaded: number; total: number }>();
+  constructor(private total: number) {}
+
+  expect(total: number): void {
+    this.total = total;
+  }
+
+  update = (p: FetchProgress): void => {
+    this.files.set(p.stage, { loaded: p.loaded, total: p.total });
+    let loaded = 0;
+    for (const f of this.files.values()) loaded += f.loaded;
+    const pct = this.total ? Math.min(100, (100 * loaded) / this.total) : 0;
+    $('load-bar').style.width = `${pct.toFixed(1)}%`;
+    $('load-stage').textContent = `Downloading ${STAGE_NAMES[p.stage] ?? p.stage}…`;
+    $('load-detail').textContent = [...this.files]
+      .map(([s, f]) => `${STAGE_NAMES[s] ?? s} ${mb(f.loaded)}${f.total ? ` / ${mb(f.total)}` : ''}`)
+      .join(' · ');
+  };
+
+  stage(text: string): void {
+    $('load-stage').textContent = text;
+  }
+}
+
+function showError(title: string, text: string, opts: { console?: string; retry?: boolean } = {}): void {
+  hooks.error = `${title}: ${text}`;
+  $('loading').hidden = true;
+  $('error').hidden = false;
+  $('error-title').textContent = title;
+  $('error-text').textContent = text;
+  const pre = $('error-console');
+  pre.hidden = !opts.console;
+  pre.textContent = opts.console ?? '';
+  const retry = $('error-retry');
+  retry.hidden = !opts.retry;
+  retry.onclick = () => location.reload();
+}
+
+function notice(text: string): void {
+  const n = $('notice');
+  n.hidden = false;
+  n.textContent = text;
+}
+
+function download(name: string, data: Uint8Array | string, type: string): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([data as BlobPart], { type }));
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+async function main(): Promise<void> {
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
+    showError('This browser cannot run the playground', 'It has no WebAssembly, which the emulator and the log parser need. Any current Chrome, Firefox, Safari or Edge has it.');
+    return;
+  }
+  const progress = new Progress(0);
+  progress.stage('Downloading the site description…');
+  const site = JSON.parse(new TextDecoder().decode(await fetchBytes(assets('site.json'), 'site', 0))) as SiteInfo;
+  const imageBase = assets(site.image.dir);
+  const manifest = JSON.parse(new TextDecoder().decode(await fetchBytes(new URL('manifest.json', imageBase).href, 'manifest', 0))) as ImageManifest;
+
+  // The saved state only fits the image, v86 build and memory it was saved with.
+  const key = await stateKey({ manifest, v86Version: __V86_VERSION__, memoryMiB: DEFAULT_MEMORY_MIB });
+  let useState = site.state !== null && site.state.key === key;
+  if (!useState) {
+    notice(site.state
+      ? `The saved state (key ${site.state.key}) does not match this image, emulator and memory size (key ${key}): booting the guest cold, which takes 20–60 s. Rebuild the site (npm run playground:build) to get a matching state.`
+      : 'This site has no saved state: booting the guest cold, which takes 20–60 s.');
+  }
+  progress.expect(site.v86Wasm.bytes + site.parserWasm.bytes + site.image.bytes + (useState && site.state ? site.state.bytes : 0));
+
+  const [image, v86Wasm, parserWasm, stateGz] = await Promise.all([
+    fetchImage(imageBase, progress.update),
+    fetchBytes(assets(site.v86Wasm.file), 'emulator', site.v86Wasm.bytes, progress.update),
+    fetchBytes(assets(site.parserWasm.file), 'parser', site.parserWasm.bytes, progress.update),
+    useState && site.state ? fetchBytes(assets(site.state.file), 'state', site.state.bytes, progress.update) : Promise.resolve(undefined),
+  ]);
+  let state: ArrayBuffer | undefined;
+  if (stateGz) {
+    progress.stage('Decompressing the saved state…');
+    try {
+      state = await gunzip(stateGz);
+    } catch (e) {
+      useState = false;
+      notice(`The saved state could not be decompressed (${e instanceof Error ? e.message : String(e)}): booting cold.`);
+    }
+  }
+  const parser: TraceParser = await loadTraceParser(parserWasm);
+
+  progress.stage(state ? 'Restoring the guest…' : 'Booting the guest (cold boot)…');
+  // A panic while the shell runs is seen on the serial console.
+  let panicked = false;
+  const watch = new ConsoleWatch((report) => {
+    panicked = true;
+    showError('The guest kernel crashed', 'The guest kernel panicked; its console said:', { console: report, retry: true });
+    $('app').hidden = true;
+  });
+  const wasmUrl = URL.createObjectURL(new Blob([v86Wasm as BlobPart], { type: 'application/wasm' }));
+  const machine = await Machine.boot({
+    image,
+    wasmPath: wasmUrl,
+    state,
+    bootTimeoutMs: state ? 30_000 : 180_000,
+    onConsole: (text) => {
+      for (let i = 0; i < text.length; i++) watch.push(text.charCodeAt(i));
+    },
+  });
+  hooks.machine = machine;
+  hooks.start = state ? 'restored' : 'cold';
+
+  $('loading').hidden = true;
+  $('app').hidden = false;
+  const term = new Terminal({
+    fontSize: 13,
+    scrollback: 5000,
+    cursorBlink: true,
+    theme: { background: '#000000' },
+  });
+  const fit = new FitAddon();
+  term.loadAddon(fit);
+  term.open($('terminal'));
+  fit.fit();
+  new ResizeObserver(() => fit.fit()).observe($('terminal'));
+
+  const session = new ShellSession(machine, {
+    parser,
+    onOutput: (d) => term.write(d),
+    currentLine: () => {
+      // The command line as the screen shows it (line editing included), prompt removed.
+      const buf = term.buffer.active;
+      let y = buf.baseY + buf.cursorY;
+      let text = buf.getLine(y)?.translateToString(true) ?? '';
+      while (y > 0 && buf.getLine(y)?.isWrapped) text = (buf.getLine(--y)?.translateToString(true) ?? '') + text;
+      const m = /^\S* [#$] (.*)$/.exec(text);
+      return m ? m[1].trim() : undefined;
+    },
+  });
+  hooks.session = session;
+  const panel = new TracePanel(
+    {
+      records: $('view-records'),
+      tree: $('view-tree'),
+      files: $('view-files'),
+      letterFilters: $('letter-filters'),
+      pidFilter: $<HTMLInputElement>('pid-filter'),
+      status: $('status'),
+    },
+    session,
+  );
+  panel.onRow = (kind) => {
+    if (kind === 'X' && hooks.marks.enter !== undefined && hooks.marks.x === undefined) {
+      const t = performance.now();
+      requestAnimationFrame(() => (hooks.marks.x ??= Math.max(t, performance.now())));
+    }
+  };
+  term.onData((d) => {
+    if (d.includes('\r')) hooks.marks = { enter: performance.now() };
+    session.input(d);
+  });
+  term.onResize(({ rows, cols }) => session.resize(rows, cols));
+  session.on((e) => {
+    if (e.type === 'prompt' && !hooks.ready) {
+      requestAnimationFrame(() => {
+        hooks.readyAt = performance.now();
+        hooks.ready = true;
+      });
+      term.focus();
+    }
+    if (e.type === 'session-end' && !panicked) {
+      term.write(`\r\n[the shell ended (${e.status}); starting a new one]\r\n`);
+      setTimeout(() => session.start(term.rows, term.cols), 300);
+    }
+  });
+
+  // Tabs, downloads, upload, examples.
+  for (const b of document.querySelectorAll<HTMLButtonElement>('.tab')) {
+    b.addEventListener('click', () => {
+      document.querySelectorAll('.tab').forEach((x) => x.classList.toggle('active', x === b));
+      panel.show(b.dataset.view as 'records' | 'tree' | 'files');
+    });
+  }
+  $('dl-log').addEventListener('click', () => download('filemon-sim.log', session.completeLog(), 'text/plain'));
+  $('dl-json').addEventListener('click', () =>
+    download('filemon-sim.json', JSON.stringify(parser.parseTrace(session.completeLog()).toJSON(), null, 2), 'application/json'),
+  );
+  $<HTMLInputElement>('upload').addEventListener('change', async (ev) => {
+    const input = ev.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    const name = file.name.replace(/[^A-Za-z0-9._-]/g, '_') || 'upload';
+    try {
+      await machine.putFile(`/home/${name}`, new Uint8Array(await file.arrayBuffer()));
+      panel.status(`uploaded ${file.name} (${file.size} bytes) to /home/${name}`);
+    } catch (e) {
+      panel.status(`upload failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  });
+  for (const ex of EXAMPLES) {
+    const b = document.createElement('button');
+    b.textContent = ex.title;
+    b.title = ex.command;
+    b.dataset.example = ex.id;
+    b.addEventListener('click', () => {
+      $('example-about').textContent = `${ex.command} — ${ex.about}`;
+      session.input('\x15'); // Ctrl-U: clear what was half typed
+      term.paste(ex.command);
+      session.input('\r');
+      term.focus();
+    });
+    $('example-buttons').append(b);
+  }
+  session.start(term.rows, term.cols);
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof AssetError) {
+    showError('A file failed to download', `${e.url} could not be loaded: ${e.message.replace(/^could not load \S+: /, '')}. Check the connection (or that the site was built completely) and retry.`, { retry: true });
+  } else if (e instanceof GuestPanicError) {
+    showError('The guest kernel crashed while starting', 'Its console said:', { console: e.message, retry: true });
+  } else {
+    showError('The playground could not start', e instanceof Error ? `${e.name}: ${e.message}` : String(e), { retry: true });
+  }
+});

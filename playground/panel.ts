@@ -1,0 +1,235 @@
+// The trace panel: each command line's records as they arrive (log lines
+// coloured by letter, the manual's meaning on hover), a process tree and
+// the file sets of the trace model, filters by letter and by pid.
+import type { CommandGroup, ShellEvent, ShellSession } from '../sim/shell-session.js';
+import { formatEntry, isEvent, type LogEntry, type ProcessInfo, type FileRef, type FileMove } from '../sim/trace/index.js';
+import { LETTERS, LETTER_MEANING } from './letters.js';
+
+export interface PanelElements {
+  records: HTMLElement;
+  tree: HTMLElement;
+  files: HTMLElement;
+  letterFilters: HTMLElement;
+  pidFilter: HTMLInputElement;
+  status: HTMLElement;
+}
+
+export class TracePanel {
+  private readonly sections = new Map<CommandGroup, { root: HTMLElement; meta: HTMLElement; list: HTMLElement }>();
+  private readonly pidStyle = document.createElement('style');
+  private view: 'records' | 'tree' | 'files' = 'records';
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Called after a record row is added (for the tests and the benchmark). */
+  onRow?: (kind: string, text: string) => void;
+
+  constructor(private readonly el: PanelElements, private readonly session: ShellSession) {
+    document.head.append(this.pidStyle);
+    for (const l of LETTERS) {
+      const label = document.createElement('label');
+      label.className = `letter rec-${l}`;
+      label.title = LETTER_MEANING[l];
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.checked = true;
+      box.dataset.letter = l;
+      box.addEventListener('change', () => el.records.classList.toggle(`hide-${l}`, !box.checked));
+      label.append(box, l);
+      el.letterFilters.append(label);
+    }
+    el.pidFilter.addEventListener('input', () => this.applyPidFilter());
+    session.on((e) => this.onEvent(e));
+  }
+
+  show(view: 'records' | 'tree' | 'files'): void {
+    this.view = view;
+    this.el.records.hidden = view !== 'records';
+    this.el.tree.hidden = view !== 'tree';
+    this.el.files.hidden = view !== 'files';
+    this.refreshModel();
+  }
+
+  private applyPidFilter(): void {
+    const pid = this.el.pidFilter.value.trim();
+    const ok = /^\d+$/.test(pid);
+    this.pidStyle.textContent = ok ? `.records .rec:not([data-pids~="${pid}"]) { display: none; }` : '';
+    this.refreshModel();
+  }
+
+  private pidFilter(): number | null {
+    const v = this.el.pidFilter.value.trim();
+    return /^\d+$/.test(v) ? Number(v) : null;
+  }
+
+  private onEvent(e: ShellEvent): void {
+    switch (e.type) {
+      case 'session-start':
+        this.sections.clear();
+        this.el.records.replaceChildren();
+        this.status(`shell pid ${e.pid}: every command in the terminal is traced`);
+        break;
+      case 'command':
+        this.addSection(e.command);
+        break;
+      case 'entries': {
+        const s = this.sections.get(e.command);
+        if (!s) return;
+        const stick = this.atBottom();
+        for (const entry of e.entries) this.addRow(s.list, entry, false);
+        this.updateMeta(e.command);
+        if (stick) this.scrollDown();
+        this.scheduleRefresh();
+        break;
+      }
+      case 'prompt': {
+        // The shell's prompt-drawing records move to the end, dimmed.
+        const s = this.sections.get(e.command);
+        if (!s) return;
+        for (const p of e.command.promptEvents) {
+          const row = s.list.querySelector(`[data-line="${p.line}"]`);
+          if (row) {
+            row.classList.add('prompt');
+            (row as HTMLElement).title = `${LETTER_MEANING[p.kind]}: the shell itself, before drawing its prompt (busybox looks the user up in /etc/passwd)`;
+          }
+        }
+        this.updateMeta(e.command);
+        this.scheduleRefresh();
+        break;
+      }
+      case 'warning':
+        this.status(e.message);
+        break;
+      case 'session-end':
+        this.status(`the shell ended (${e.status}); the log is complete`);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private addSection(g: CommandGroup): void {
+    const root = document.createElement('div');
+    root.className = 'group running';
+    root.dataset.index = String(g.index);
+    const h = document.createElement('h3');
+    const title = document.createElement('span');
+    title.className = 'line';
+    title.textContent = g.index === 0 ? 'shell start' : `$ ${g.line}`;
+    const meta = document.createElement('span');
+    meta.className = 'meta';
+    h.append(title, meta);
+    const list = document.createElement('div');
+    list.className = 'list';
+    root.append(h, list);
+    const stick = this.atBottom();
+    this.el.records.append(root);
+    this.sections.set(g, { root, meta, list });
+    // The previous group is over once a new one starts.
+    for (const [pg, s] of this.sections) if (pg !== g) s.root.classList.remove('running');
+    this.updateMeta(g);
+    if (stick) this.scrollDown();
+  }
+
+  private addRow(list: HTMLElement, entry: LogEntry, _prompt: boolean): void {
+    const row = document.createElement('div');
+    const text = formatEntry(entry).replace(/\n$/, '');
+    row.textContent = text;
+    row.dataset.line = String(entry.line);
+    if (isEvent(entry)) {
+      row.className = `rec rec-${entry.kind}`;
+      row.title = LETTER_MEANING[entry.kind];
+      row.dataset.pids = entry.kind === 'F' ? `${entry.pid} ${entry.child}` : String(entry.pid);
+    } else {
+      row.className = 'rec note';
+      row.dataset.pids = '';
+      row.title = entry.kind === 'error' ? entry.message : 'header or footer line of the log';
+    }
+    list.append(row);
+    this.onRow?.(isEvent(entry) ? entry.kind : entry.kind, text);
+  }
+
+  private updateMeta(g: CommandGroup): void {
+    const s = this.sections.get(g);
+    if (!s) return;
+    const n = g.events.length;
+    s.meta.textContent = `${n} record${n === 1 ? '' : 's'}`;
+    s.root.classList.toggle('running', !g.done);
+  }
+
+  private atBottom(): boolean {
+    const r = this.el.records;
+    return r.scrollHeight - r.scrollTop - r.clientHeight < 40;
+  }
+
+  private scrollDown(): void {
+    this.el.records.scrollTop = this.el.records.scrollHeight;
+  }
+
+  status(text: string): void {
+    this.el.status.textContent = text;
+  }
+
+  private scheduleRefresh(): void {
+    if (this.view === 'records' || this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.refreshModel();
+    }, 150);
+  }
+
+  /** Redraws the process tree or the file sets from the trace model. */
+  refreshModel(): void {
+    if (this.view === 'records') return;
+    const trace = this.session.traceModel();
+    const pid = this.pidFilter();
+    if (this.view === 'tree') {
+      const tree = trace.processes();
+      const ul = document.createElement('ul');
+      const item = (p: ProcessInfo): HTMLElement => {
+        const li = document.createElement('li');
+        const exe = p.execs.length ? p.execs[p.execs.length - 1].given : '';
+        const exit = p.exit ? (p.exit.signal ? `killed by signal ${p.exit.signal}` : `exit ${p.exit.status}`) : 'running';
+        li.innerHTML = '<span class="pid"></span> <span class="exe"></span> <span class="exit"></span>';
+        (li.children[0] as HTMLElement).textContent = String(p.pid);
+        (li.children[1] as HTMLElement).textContent = exe;
+        (li.children[2] as HTMLElement).textContent = `(${exit})`;
+        if (pid !== null && p.pid === pid) li.style.outline = '1px solid var(--accent)';
+        if (p.children.length) {
+          const sub = document.createElement('ul');
+          for (const c of p.children) sub.append(item(c));
+          li.append(sub);
+        }
+        return li;
+      };
+      for (const r of tree.roots) ul.append(item(r));
+      this.el.tree.replaceChildren(ul);
+      if (!tree.roots.length) this.el.tree.textContent = 'No processes yet.';
+    } else {
+      const f = trace.files();
+      const keep = (r: FileRef) => pid === null || r.pid === pid;
+      const parts: Array<[string, string, string[]]> = [
+        ['Read (R)', 'R', f.read.filter(keep).map((r) => r.path)],
+        ['Written (W)', 'W', f.written.filter(keep).map((r) => r.path)],
+        ['Executed (E)', 'E', f.executed.filter(keep).map((r) => r.path)],
+        ['Deleted (D)', 'D', f.deleted.filter(keep).map((r) => r.path)],
+        ['Renamed (M)', 'M', f.renamed.filter((m: FileMove) => keep(m.from)).map((m) => `${m.from.path} → ${m.to.path}`)],
+        ['Linked (L)', 'L', f.linked.filter((m: FileMove) => keep(m.from)).map((m) => `${m.from.path} → ${m.to.path}`)],
+      ];
+      const out: HTMLElement[] = [];
+      for (const [title, letter, items] of parts) {
+        const h = document.createElement('h4');
+        h.className = `rec-${letter}`;
+        h.textContent = `${title}: ${items.length}`;
+        h.title = LETTER_MEANING[letter];
+        const ul = document.createElement('ul');
+        for (const p of items) {
+          const li = document.createElement('li');
+          li.textContent = p;
+          ul.append(li);
+        }
+        if (!items.length) ul.innerHTML = '<li class="none">none</li>';
+        out.push(h, ul);
+      }
+      this.el.files.replaceChildren(...out);
+    }
+  }
+}

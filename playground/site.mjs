@@ -1,0 +1,156 @@
+// The playground's static site: `node playground/site.mjs build [--out DIR]`
+// writes it (default playground/dist/, ignored by git); `node
+// playground/site.mjs serve` builds what is missing and serves it on
+// localhost (PORT, default 8080). Every asset path in the page is relative,
+// so the folder can be served from any sub-path of any static host.
+//
+// Plain JavaScript on purpose: it runs from the package's build output
+// (dist/) and needs no compile step of its own. `npm run build` first.
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createGzip } from 'node:zlib';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+const dist = join(root, 'dist');
+const require = createRequire(import.meta.url);
+
+/** Default output folder. */
+export const defaultOutDir = join(here, 'dist');
+
+const log = (m) => process.stderr.write(`playground: ${m}\n`);
+
+async function core() {
+  const need = (p) => {
+    const f = join(dist, p);
+    if (!existsSync(f)) throw new Error(`${f} is missing: run npm run build first`);
+    return import(pathToFileURL(f).href);
+  };
+  const [image, boot, key, layout, machine] = await Promise.all([
+    need('sim/node/image.js'),
+    need('sim/node/boot.js'),
+    need('sim/state-key.js'),
+    need('images/linux/layout.js'),
+    need('sim/machine.js'),
+  ]);
+  return { ...image, ...boot, ...key, ...layout, DEFAULT_MEMORY_MIB: machine.DEFAULT_MEMORY_MIB };
+}
+
+function copyIfChanged(from, to) {
+  const a = statSync(from);
+  const b = statSync(to, { throwIfNoEntry: false });
+  if (b && b.size === a.size && b.mtimeMs >= a.mtimeMs) return;
+  mkdirSync(dirname(to), { recursive: true });
+  copyFileSync(from, `${to}.tmp`);
+  renameSync(`${to}.tmp`, to);
+}
+
+/**
+ * Builds the site into outDir: guest image (built if missing), saved state
+ * (booted and saved if missing, then gzipped), emulator and parser wasm,
+ * the page bundle. Returns {outDir, stateKey}.
+ */
+export async function buildSite({ outDir = defaultOutDir, minify = true, onLog = log } = {}) {
+  const c = await core();
+  const image = await c.loadImage({ log: onLog });
+  const memoryMiB = c.DEFAULT_MEMORY_MIB;
+  const key = await c.stateKey({ manifest: image.manifest, v86Version: c.v86Version, memoryMiB });
+  const statePath = join(c.outDir, `state-${key}.bin`);
+  if (!existsSync(statePath)) {
+    onLog('no saved state for this image yet: booting the guest once to save it');
+    const { machine } = await c.bootMachine({ log: onLog });
+    await machine.close();
+  }
+  const assets = join(outDir, 'assets');
+  mkdirSync(join(assets, 'image'), { recursive: true });
+
+  // The saved state, gzipped, named by its key (the page checks it).
+  const stateFile = `state-${key}.bin.gz`;
+  const gz = join(assets, stateFile);
+  if (!existsSync(gz)) {
+    onLog(`compressing the saved state (${(statSync(statePath).size / 1e6).toFixed(0)} MB, gzip)`);
+    await pipeline(createReadStream(statePath), createGzip({ level: 6 }), createWriteStream(`${gz}.tmp`));
+    renameSync(`${gz}.tmp`, gz);
+  }
+  for (const f of readdirSync(assets)) if (/^state-.*\.bin\.gz$/.test(f) && f !== stateFile) rmSync(join(assets, f));
+
+  // The guest image, as fetchImage() expects it.
+  let imageBytes = 0;
+  for (const o of Object.values(image.manifest.outputs)) {
+    copyIfChanged(join(c.outDir, o.file), join(assets, 'image', o.file));
+    imageBytes += o.bytes;
+  }
+  writeFileSync(join(assets, 'image', 'manifest.json'), JSON.stringify(image.manifest, null, 2));
+
+  copyIfChanged(c.v86WasmPath, join(assets, 'v86.wasm'));
+  const parserWasm = join(dist, 'wasm', 'filemon-parser.wasm');
+  if (!existsSync(parserWasm)) throw new Error(`${parserWasm} is missing: run npm run build:wasm`);
+  copyIfChanged(parserWasm, join(assets, 'filemon-parser.wasm'));
+
+  writeFileSync(
+    join(assets, 'site.json'),
+    JSON.stringify(
+      {
+        v86Wasm: { file: 'v86.wasm', bytes: statSync(join(assets, 'v86.wasm')).size },
+        parserWasm: { file: 'filemon-parser.wasm', bytes: statSync(join(assets, 'filemon-parser.wasm')).size },
+        image: { dir: 'image/', bytes: imageBytes },
+        state: { file: stateFile, key, bytes: statSync(gz).size, rawBytes: statSync(statePath).size },
+      },
+      null,
+      2,
+    ),
+  );
+
+  const v86Version = JSON.parse(readFileSync(join(dirname(require.resolve('v86')), '..', 'package.json'), 'utf8')).version;
+  await build({
+    entryPoints: [join(here, 'main.ts')],
+    outfile: join(outDir, 'app.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    sourcemap: true,
+    minify,
+    define: { __V86_VERSION__: JSON.stringify(v86Version) },
+    // v86's Node-only branches import these; they never run in a browser.
+    external: ['node:*', 'fs', 'crypto', 'perf_hooks', 'path', 'url'],
+    logLevel: 'warning',
+  });
+  copyFileSync(join(here, 'index.html'), join(outDir, 'index.html'));
+  onLog(`site written to ${outDir} (state key ${key})`);
+  return { outDir, stateKey: key };
+}
+
+/** Builds (what is missing) and serves the site on localhost. */
+export async function serveSite({ outDir = defaultOutDir, port = Number(process.env.PORT ?? 8080), onLog = log } = {}) {
+  await buildSite({ outDir, onLog });
+  const { serveStatic } = await import(pathToFileURL(join(dist, 'sim/node/static-server.js')).href);
+  const server = await serveStatic({ '/': outDir }, port, '127.0.0.1');
+  return { ...server, url: server.url.replace('127.0.0.1', 'localhost') };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const [cmd = 'serve', ...rest] = process.argv.slice(2);
+  const outIdx = rest.indexOf('--out');
+  const outDir = outIdx >= 0 ? resolve(rest[outIdx + 1]) : defaultOutDir;
+  try {
+    if (cmd === 'build') {
+      await buildSite({ outDir });
+      process.exit(0);
+    } else if (cmd === 'serve') {
+      const s = await serveSite({ outDir });
+      process.stdout.write(`filemon-sim playground: ${s.url}  (Ctrl-C stops it)\n`);
+    } else {
+      process.stderr.write('usage: node playground/site.mjs build [--out DIR] | serve [--out DIR]\n');
+      process.exit(2);
+    }
+  } catch (e) {
+    process.stderr.write(`playground: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+}

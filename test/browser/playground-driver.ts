@@ -1,0 +1,63 @@
+// Drives the playground page for the tests and the benchmark.
+import type { BrowserContext, Page } from 'playwright-core';
+
+/** The hooks playground/main.ts leaves on window. */
+export interface PlaygroundHooks {
+  ready: boolean;
+  readyAt?: number;
+  start?: 'restored' | 'cold';
+  error?: string;
+  marks: { enter?: number; x?: number };
+}
+
+declare global {
+  interface Window {
+    playground: PlaygroundHooks;
+  }
+}
+
+/** Opens the page and waits for the first prompt. */
+export async function openPlayground(context: BrowserContext, url: string, timeoutMs = 120_000): Promise<Page> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  try {
+    await page.waitForFunction(() => window.playground?.ready === true || window.playground?.error !== undefined, undefined, { timeout: timeoutMs });
+  } catch (e) {
+    throw new Error(`the playground did not become ready: ${(e as Error).message}; page errors: ${errors.join('; ')}`);
+  }
+  const err = await page.evaluate(() => window.playground.error);
+  if (err) throw new Error(`the playground failed: ${err}; page errors: ${errors.join('; ')}`);
+  return page;
+}
+
+/** Types a command into the terminal, as a visitor would, and presses Enter. */
+export async function typeCommand(page: Page, cmd: string): Promise<void> {
+  await page.click('#terminal');
+  await page.keyboard.type(cmd);
+  await page.keyboard.press('Enter');
+}
+
+/** The record lines of the last group whose command line is cmd. */
+export async function groupRecords(page: Page, cmd: string): Promise<string[]> {
+  return page.evaluate((c) => {
+    const groups = Array.from(document.querySelectorAll('#view-records .group')).filter((g) => g.querySelector('.line')?.textContent === `$ ${c}`);
+    const g = groups[groups.length - 1];
+    return g ? Array.from(g.querySelectorAll('.rec')).map((r) => r.textContent ?? '') : [];
+  }, cmd);
+}
+
+/** Waits until the group of cmd is finished (the prompt came back); returns its record lines. */
+export async function waitForGroup(page: Page, cmd: string, timeoutMs = 30_000): Promise<string[]> {
+  await page.waitForFunction(
+    (c) => {
+      const groups = Array.from(document.querySelectorAll('#view-records .group')).filter((g) => g.querySelector('.line')?.textContent === `$ ${c}`);
+      const g = groups[groups.length - 1];
+      return g !== undefined && !g.classList.contains('running');
+    },
+    cmd,
+    { timeout: timeoutMs },
+  );
+  return groupRecords(page, cmd);
+}

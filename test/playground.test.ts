@@ -1,0 +1,138 @@
+// The playground page in Debian's Chromium: loads from the saved state to a
+// prompt, traces what is typed, runs every teaching example, downloads the
+// log, uploads a file, and says so clearly when something is missing or the
+// guest crashes. Served from a sub-path, as a static host would.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
+import { packageRoot } from '../images/linux/layout.js';
+import { serveStatic, type StaticServer } from '../sim/node/static-server.js';
+import { parseTrace } from '../sim/node/parser-wasm.js';
+import { launchChromium, type LaunchedBrowser } from './helpers/browser.js';
+import { EXAMPLES } from '../playground/examples.js';
+import type * as Site from '../playground/site.mjs';
+import { groupRecords, openPlayground, typeCommand, waitForGroup } from './browser/playground-driver.js';
+
+const RESULTS = join(packageRoot, 'test-results');
+
+describe('browser playground', function () {
+  this.timeout(300_000);
+  let server: StaticServer;
+  let chromium: LaunchedBrowser;
+  let url: string;
+  let page: Page;
+
+  before(async () => {
+    const { buildSite } = (await import(pathToFileURL(join(packageRoot, 'playground/site.mjs')).href)) as typeof Site;
+    const { outDir } = await buildSite({ minify: true, onLog: (m) => process.stderr.write(`      [playground] ${m}\n`) });
+    server = await serveStatic({ '/some/sub/path/': outDir });
+    url = `${server.url}some/sub/path/`;
+    chromium = await launchChromium();
+    mkdirSync(RESULTS, { recursive: true });
+  });
+
+  after(async () => {
+    await chromium?.close();
+    await server?.close();
+  });
+
+  it('loads from the saved state to a usable prompt', async () => {
+    page = await openPlayground(chromium.context, url);
+    const info = await page.evaluate(() => ({ start: window.playground.start, readyAt: window.playground.readyAt }));
+    assert.equal(info.start, 'restored');
+    assert.match(await page.locator('.xterm-rows').innerText(), /~ # /);
+  });
+
+  it('shows R and W of cat /etc/passwd > /home/copy in the trace panel', async () => {
+    await typeCommand(page, 'cat /etc/passwd > /home/copy');
+    const rows = await waitForGroup(page, 'cat /etc/passwd > /home/copy');
+    assert.ok(rows.some((r) => /^R \d+ \/etc\/passwd$/.test(r)), rows.join('\n'));
+    assert.ok(rows.some((r) => /^W \d+ \/home\/copy$/.test(r)), rows.join('\n'));
+    const title = await page.locator('.group .rec-R').first().getAttribute('title');
+    assert.equal(title, 'R open(2) or openat(2) for read');
+    await page.screenshot({ path: join(RESULTS, 'playground.png') });
+  });
+
+  for (const ex of EXAMPLES) {
+    it(`teaching example "${ex.title}" shows its records`, async () => {
+      await page.click(`button[data-example="${ex.id}"]`);
+      const rows = await waitForGroup(page, ex.command);
+      for (const re of ex.expect) assert.ok(rows.some((r) => re.test(r)), `${re} not in\n${rows.join('\n')}`);
+      for (const re of ex.absent ?? []) assert.ok(!rows.some((r) => re.test(r)), `${re} in\n${rows.join('\n')}`);
+      assert.match(await page.locator('#example-about').innerText(), new RegExp(ex.command.slice(0, 10).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
+    });
+  }
+
+  it('has a process tree and file sets, and filters by letter and pid', async () => {
+    await page.click('.tab[data-view="tree"]');
+    assert.match(await page.locator('#view-tree').innerText(), /fms-forktree[\s\S]*killed by signal 15/);
+    await page.click('.tab[data-view="files"]');
+    const files = await page.locator('#view-files').innerText();
+    assert.match(files, /Read \(R\): \d+[\s\S]*\/etc\/passwd/);
+    assert.match(files, /Written \(W\): \d+[\s\S]*\/home\/copy/);
+    assert.match(files, /Deleted \(D\): \d+[\s\S]*\/tmp\/b/);
+    await page.click('.tab[data-view="records"]');
+    await page.uncheck('input[data-letter="X"]');
+    assert.equal(await page.locator('#view-records .rec-X').first().isVisible(), false);
+    assert.equal(await page.locator('#view-records .rec-R').first().isVisible(), true);
+    await page.check('input[data-letter="X"]');
+    const pid = (await groupRecords(page, 'fms-forktree')).find((r) => r.startsWith('E '))!.split(' ')[1];
+    await page.fill('#pid-filter', pid);
+    const visible = await page.locator('#view-records .rec:visible').allInnerTexts();
+    assert.ok(visible.length > 0 && visible.every((t) => t.split(' ').slice(1, 3).includes(pid) || t.split(' ')[1] === pid), visible.join('\n'));
+    await page.fill('#pid-filter', '');
+  });
+
+  it('downloads the trace as a .log that parses and ends with the footer, and as .json', async () => {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#dl-log')]);
+    const log = readFileSync(await dl.path());
+    const trace = parseTrace(new Uint8Array(log));
+    assert.equal(trace.errors.length, 0);
+    assert.ok(trace.complete);
+    assert.match(log.toString(), /^# filemon version 5\n[\s\S]*\nR \d+ \/etc\/passwd\n[\s\S]*\n# Bye bye\n$/);
+    const [dj] = await Promise.all([page.waitForEvent('download'), page.click('#dl-json')]);
+    const json = JSON.parse(readFileSync(await dj.path(), 'utf8')) as { complete: boolean; events: Array<{ kind: string }> };
+    assert.ok(json.complete && json.events.some((e) => e.kind === 'W'));
+  });
+
+  it('uploads a file from the visitor into the guest', async () => {
+    await page.setInputFiles('#upload', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello from the visitor\n') });
+    await page.waitForFunction(() => /uploaded notes\.txt/.test(document.getElementById('status')!.textContent ?? ''));
+    await typeCommand(page, 'cat /home/notes.txt');
+    const rows = await waitForGroup(page, 'cat /home/notes.txt');
+    assert.ok(rows.some((r) => /^R \d+ \/home\/notes\.txt$/.test(r)), rows.join('\n'));
+    assert.match(await page.locator('.xterm-rows').innerText(), /hello from the visitor/);
+    await page.close();
+  });
+
+  it('says which asset failed to download, with a retry', async () => {
+    const p = await chromium.context.newPage();
+    await p.route('**/assets/image/bzImage', (r) => r.fulfill({ status: 404, body: 'gone' }));
+    await p.goto(url);
+    await p.waitForSelector('#error:not([hidden])', { timeout: 60_000 });
+    assert.match(await p.locator('#error').innerText(), /A file failed to download[\s\S]*bzImage[\s\S]*404/i);
+    assert.equal(await p.locator('#error-retry').isVisible(), true);
+    await p.close();
+  });
+
+  it('says so in a browser without WebAssembly', async () => {
+    const p = await chromium.context.newPage();
+    await p.addInitScript(() => {
+      delete (window as { WebAssembly?: unknown }).WebAssembly;
+    });
+    await p.goto(url);
+    await p.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
+    assert.match(await p.locator('#error').innerText(), /no WebAssembly/);
+    await p.close();
+  });
+
+  it('shows the console text when the guest kernel panics', async () => {
+    const p = await openPlayground(chromium.context, url);
+    await typeCommand(p, 'echo c > /proc/sysrq-trigger');
+    await p.waitForSelector('#error:not([hidden])', { timeout: 60_000 });
+    assert.match(await p.locator('#error').innerText(), /kernel crashed[\s\S]*Kernel panic/i);
+    await p.close();
+  });
+});
