@@ -276,7 +276,8 @@ export class ShellSession {
       case 'C': {
         const idx = (payload[0] | (payload[1] << 8) | (payload[2] << 16) | (payload[3] << 24)) >>> 0;
         const label = this.labels.get(idx);
-        this.labels.delete(idx);
+        // Enters before this one went to running commands: no group of theirs will come.
+        for (const k of this.labels.keys()) if (k <= idx) this.labels.delete(k);
         const prev = this.current();
         if (prev && !prev.done) prev.done = true;
         const g: CommandGroup = { index: this.commands.length, line: label?.line ?? '', entries: [], events: [], promptEvents: [], startedAt: label?.at ?? now(), done: false };
