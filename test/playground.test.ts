@@ -117,6 +117,27 @@ describe('browser playground', function () {
     await p.close();
   });
 
+  it('says so when the saved state does not match the image, and boots cold', async () => {
+    const p = await chromium.context.newPage();
+    await p.route('**/assets/site.json', async (r) => {
+      const site = (await (await r.fetch()).json()) as { state: { key: string } };
+      site.state.key = '0000000000000000';
+      await r.fulfill({ json: site });
+    });
+    let stateFetched = false;
+    p.on('request', (req) => (stateFetched ||= /state-.*\.bin\.gz$/.test(req.url())));
+    await p.goto(url);
+    await p.waitForSelector('#notice:not([hidden])', { timeout: 30_000 });
+    assert.match(await p.locator('#notice').innerText(), /does not match[\s\S]*booting the guest cold/);
+    await p.waitForFunction(() => window.playground?.ready === true, undefined, { timeout: 240_000 });
+    assert.equal(await p.evaluate(() => window.playground.start), 'cold');
+    assert.equal(stateFetched, false);
+    await typeCommand(p, 'cat /etc/passwd > /tmp/x');
+    const rows = await waitForGroup(p, 'cat /etc/passwd > /tmp/x');
+    assert.ok(rows.some((r) => /^R \d+ \/etc\/passwd$/.test(r)), rows.join('\n'));
+    await p.close();
+  });
+
   it('says so in a browser without WebAssembly', async () => {
     const p = await chromium.context.newPage();
     await p.addInitScript(() => {
