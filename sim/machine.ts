@@ -19,7 +19,7 @@ export interface BootOptions {
   wasmPath: string;
   /** A state from saveState() of a machine booted from the same image; resumes it instead of booting. */
   state?: ArrayBuffer;
-  /** Guest memory; a state must be restored with the size it was saved with. Default 128. */
+  /** Guest memory; a state must be restored with the size it was saved with. Default 256. */
   memoryMiB?: number;
   /** How long a cold boot (or a restore) may take to reach the agent. Default 90 s. */
   bootTimeoutMs?: number;
@@ -47,7 +47,7 @@ export interface ExecResult {
 
 /** Kernel command line: options measured to work in v86 (see README). */
 export const KERNEL_CMDLINE = 'console=ttyS0 quiet loglevel=3 tsc=reliable mitigations=off random.trust_cpu=on';
-export const DEFAULT_MEMORY_MIB = 128;
+export const DEFAULT_MEMORY_MIB = 256;
 const DEFAULT_EXEC_TIMEOUT_MS = 120_000;
 /** Payloads above this go through the 9p folder rather than the console. */
 const INLINE_LIMIT = 2048;
@@ -151,8 +151,16 @@ export class Machine {
   private onFrame(f: Frame): void {
     if (f.type === FrameType.Ready) {
       const info = f.fields.find((x) => x.tag === Tag.Info);
-      this.readyWaiter?.(info ? fieldStr(info) : '');
-      this.readyWaiter = undefined;
+      if (this.readyWaiter) {
+        this.readyWaiter(info ? fieldStr(info) : '');
+        this.readyWaiter = undefined;
+        return;
+      }
+      // A new agent: the old one died (crashed, or killed when the guest ran
+      // out of memory) and took the requests it was serving with it.
+      const err = new AgentError('the guest agent restarted while serving this request (it crashed or was killed, for instance when the guest ran out of memory); the guest goes on, retry with less data');
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
       return;
     }
     const p = this.pending.get(f.id);

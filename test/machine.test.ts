@@ -1,6 +1,6 @@
 // The foundation: the guest boots in v86 and runs commands for the host.
 import assert from 'node:assert/strict';
-import { CommandTimeoutError, GuestPanicError, MachineClosedError, BootTimeoutError } from '../sim/errors.js';
+import { AgentError, CommandTimeoutError, GuestPanicError, MachineClosedError, BootTimeoutError } from '../sim/errors.js';
 import type { Machine } from '../sim/machine.js';
 import { bootMachine } from '../sim/node/boot.js';
 import { sharedGuest, text } from './helpers/guest.js';
@@ -123,6 +123,19 @@ describe('guest machine', function () {
     await m.exec('rm -r /home/put');
   });
 
+  it('streams a 64 MiB file both ways (the agent never holds it whole)', async () => {
+    const big = pattern(64 << 20);
+    let back: Uint8Array;
+    try {
+      await m.putFile('/home/huge.bin', big);
+      back = await m.getFile('/home/huge.bin');
+    } finally {
+      await m.exec('rm -f /home/huge.bin');
+    }
+    assert.equal(back.length, big.length);
+    assert.ok(Buffer.from(back).equals(Buffer.from(big)));
+  });
+
   it('kills a timed-out command with its whole process tree, and goes on', async () => {
     const started = Date.now();
     await assert.rejects(
@@ -170,6 +183,20 @@ describe('guest machine', function () {
 
 describe('guest machine failures', function () {
   this.timeout(180_000);
+
+  it('rejects the request a dying agent was serving, and goes on with the new agent', async () => {
+    const { machine } = await bootMachine();
+    try {
+      await assert.rejects(machine.exec('kill -KILL $PPID; sleep 10'), (e: unknown) => {
+        assert.ok(e instanceof AgentError, String(e));
+        assert.match(e.message, /guest agent restarted/);
+        return true;
+      });
+      assert.equal(new TextDecoder().decode((await machine.exec(['echo', 'back'])).stdout), 'back\n');
+    } finally {
+      await machine.close();
+    }
+  });
 
   it('rejects the pending call with the console text on a kernel panic', async () => {
     const { machine } = await bootMachine();

@@ -1,9 +1,10 @@
 // Node adapter: a ready Machine in one call. Restores the saved state that
 // matches the image when there is one, else boots cold and saves it.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { outDir } from '../../images/linux/layout.js';
 import { DEFAULT_MEMORY_MIB, Machine, type BootOptions } from '../machine.js';
+import { zeroFreeMemory } from '../snapshot.js';
 import { stateKey } from '../state-key.js';
 import { loadImage, v86Version, v86WasmPath } from './image.js';
 
@@ -41,11 +42,20 @@ export async function bootMachine(opts: NodeBootOptions = {}): Promise<{ machine
   opts.log?.(opts.state ? 'restoring the given state' : 'booting the guest (cold boot, about 10-20 s)');
   const machine = await Machine.boot(base);
   if (useState && !opts.state) {
+    await zeroFreeMemory(machine);
     const state = await machine.saveState();
     const tmp = `${statePath}.tmp`;
     writeFileSync(tmp, new Uint8Array(state));
     renameSync(tmp, statePath);
+    removeStaleStates(statePath);
     opts.log?.(`saved the booted state for fast starts: ${statePath}`);
   }
   return { machine, info: { start: opts.state ? 'restored' : 'cold', ms: performance.now() - t0, statePath } };
+}
+
+/** States of earlier images or options can never be restored again. */
+function removeStaleStates(current: string): void {
+  for (const f of readdirSync(outDir)) {
+    if (/^state-[0-9a-f]{16}\.bin$/.test(f) && f !== basename(current)) rmSync(join(outDir, f), { force: true });
+  }
 }

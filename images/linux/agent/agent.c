@@ -235,8 +235,11 @@ static void send_error(uint32_t id, const char *fmt, ...)
 
 /* ---- spill files in the shared 9p folder ---- */
 
-/* Guest-made spill files live until the next request: by then the host has read them. */
-static char *spilled[8];
+/*
+ * Spill files of a request and its reply live until the next request: by
+ * then the host has read the reply's and the agent has used the request's.
+ */
+static char *spilled[16];
 static int nspilled;
 
 static void remove_spills(void)
@@ -261,29 +264,35 @@ static int open_spill(uint32_t id, unsigned tag, char *name, size_t size)
 	return fd;
 }
 
-/* A field's bytes: inline, or read from the 9p file it names (then removed). */
-static int field_bytes(const struct field *fl, struct buf *out)
+/*
+ * Opens the 9p file a spilled field names. It is removed with the reply's
+ * spill files, when the next request arrives.
+ */
+static int open_spilled(const struct field *fl)
 {
-	char path[256], chunk[128 << 10];
+	char path[256];
 	int fd;
-	ssize_t n;
 
-	if (!(fl->tag & FMS_SPILLED)) {
-		buf_put(out, fl->data, fl->len);
-		return 0;
-	}
 	if (fl->len > 128 || memchr(fl->data, '/', fl->len)) {
 		errno = EINVAL;
 		return -1;
 	}
 	snprintf(path, sizeof(path), XFER_DIR "/%.*s", (int)fl->len, (const char *)fl->data);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		buf_put(out, chunk, n);
-	close(fd);
-	unlink(path);
+	if (fd >= 0 && nspilled < (int)(sizeof(spilled) / sizeof(spilled[0])))
+		spilled[nspilled++] = strdup(path);
+	return fd;
+}
+
+/* Copies everything from in to out in large chunks (9p favours them). */
+static int copy_fd(int in, int out)
+{
+	static char chunk[128 << 10];
+	ssize_t n;
+
+	while ((n = read(in, chunk, sizeof(chunk))) > 0)
+		if (write_all(out, chunk, n))
+			return -1;
 	return n < 0 ? -1 : 0;
 }
 
@@ -339,7 +348,8 @@ struct exec_req {
 	char *cwd;
 	char **env;
 	int envc;
-	struct buf in;
+	struct buf in;		/* inline stdin, fed through a pipe */
+	int in_fd;		/* or a spilled one: the 9p file itself */
 	uint32_t timeout_ms;
 };
 
@@ -548,7 +558,7 @@ static void run_exec(uint32_t id, struct exec_req *r, int sig_fd)
 		return;
 	}
 	if (pid == 0)
-		exec_child(r, in[0], out[1], err[1]);
+		exec_child(r, r->in_fd >= 0 ? r->in_fd : in[0], out[1], err[1]);
 	setpgid(pid, pid);
 	close(in[0]);
 	close(out[1]);
@@ -664,7 +674,7 @@ static char **base_env(int *n)
 
 static void handle_exec(struct frame *f, int sig_fd)
 {
-	struct exec_req r = { 0 };
+	struct exec_req r = { .in_fd = -1 };
 	struct field fl;
 	uint32_t pos = 0;
 
@@ -687,8 +697,10 @@ static void handle_exec(struct frame *f, int sig_fd)
 			set_env(&r.env, &r.envc, dup_field(&fl));
 			break;
 		case FMS_STDIN:
-			if (field_bytes(&fl, &r.in)) {
-				send_error(f->id, "stdin could not be read from the 9p folder: %s", strerror(errno));
+			if (!(fl.tag & FMS_SPILLED)) {
+				buf_put(&r.in, fl.data, fl.len);
+			} else if (r.in_fd < 0 && (r.in_fd = open_spilled(&fl)) < 0) {
+				send_error(f->id, "stdin could not be opened in the 9p folder: %s", strerror(errno));
 				goto out;
 			}
 			break;
@@ -711,6 +723,8 @@ out:
 	free(r.env);
 	free(r.cwd);
 	buf_free(&r.in);
+	if (r.in_fd >= 0)
+		close(r.in_fd);
 }
 
 /* Creates the parent directories of path, like mkdir -p of its dirname. */
@@ -725,11 +739,11 @@ static void make_parents(char *path)
 
 static void handle_put(struct frame *f)
 {
-	struct buf data = { 0 }, body = { 0 };
-	struct field fl;
+	struct buf body = { 0 };
+	struct field fl, data = { 0 };
 	uint32_t pos = 0, mode = 0644;
 	char *path = NULL;
-	int fd;
+	int fd = -1, src = -1, failed;
 
 	while (next_field(f, &pos, &fl)) {
 		switch (fl.tag & ~FMS_SPILLED) {
@@ -742,10 +756,7 @@ static void handle_put(struct frame *f)
 				mode = get_u32(fl.data);
 			break;
 		case FMS_DATA:
-			if (field_bytes(&fl, &data)) {
-				send_error(f->id, "file data could not be read from the 9p folder: %s", strerror(errno));
-				goto out;
-			}
+			data = fl;
 			break;
 		}
 	}
@@ -761,21 +772,23 @@ static void handle_put(struct frame *f)
 			send_frame(FMS_RESULT, f->id, &body);
 		goto out;
 	}
+	if ((data.tag & FMS_SPILLED) && (src = open_spilled(&data)) < 0) {
+		send_error(f->id, "file data could not be opened in the 9p folder: %s", strerror(errno));
+		goto out;
+	}
+	/* Streamed, never held whole: the guest's memory is small. */
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 07777);
-	if (fd < 0 || write_all(fd, data.data, data.len) || fchmod(fd, mode & 07777)) {
+	failed = fd < 0 ||
+		 (src >= 0 ? copy_fd(src, fd) : write_all(fd, data.data, data.len)) ||
+		 fchmod(fd, mode & 07777);
+	if ((fd >= 0 && close(fd)) || failed)
 		send_error(f->id, "write %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		goto out;
-	}
-	if (close(fd)) {
-		send_error(f->id, "write %s: %s", path, strerror(errno));
-		goto out;
-	}
-	send_frame(FMS_RESULT, f->id, &body);
+	else
+		send_frame(FMS_RESULT, f->id, &body);
 out:
+	if (src >= 0)
+		close(src);
 	free(path);
-	buf_free(&data);
 	buf_free(&body);
 }
 
