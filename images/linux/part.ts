@@ -1,10 +1,11 @@
 // What a guest part is: something built from our sources (or Debian's
 // packages) and put into the initramfs. The parts themselves are in parts/.
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ManifestSource } from '../../sim/image.js';
 import type { PackageRef } from './debian.js';
+import { run } from './run.js';
 
 export interface BuildContext {
   /** Extracted Debian packages (kernel, headers, kbuild, busybox...). */
@@ -52,4 +53,26 @@ export function hashSources(dir: string, ...extra: string[]): string {
   walk(dir);
   for (const x of extra) h.update(x);
   return h.digest('hex');
+}
+
+export const gccVersion = (): string => run('gcc', ['-dumpfullversion']).stdout.trim();
+
+/** How guest programs are compiled: static i386, warnings as errors, our headers. */
+export const GUEST_CFLAGS = ['-m32', '-static', '-O2', '-Wall', '-Wextra', '-Werror'];
+
+/**
+ * Compiles one static i386 guest program from srcDir's C files into
+ * outDir/build/<name>/<name>, rebuilding only when the sources, our
+ * headers or the compiler change. Returns the binary's path.
+ */
+export function buildGuestProgram(ctx: BuildContext, name: string, srcDir: string, sources: string[]): string {
+  const include = join(ctx.sourceDir, 'include');
+  const out = join(ctx.outDir, 'build', name);
+  const bin = join(out, name);
+  ctx.step(name, hashSources(srcDir, hashSources(include), gccVersion(), GUEST_CFLAGS.join(' ')), [bin], () => {
+    ctx.log(`compiling ${name} (gcc ${GUEST_CFLAGS.join(' ')})`);
+    mkdirSync(out, { recursive: true });
+    run('gcc', [...GUEST_CFLAGS, '-I', include, '-o', bin, ...sources.map((f) => join(srcDir, f))]);
+  });
+  return bin;
 }

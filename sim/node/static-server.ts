@@ -26,7 +26,7 @@ export interface StaticServer {
 export function serveStatic(mounts: Record<string, string>, port = 0, host = '127.0.0.1'): Promise<StaticServer> {
   const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
     const prefix = prefixes.find((p) => path.startsWith(p));
     if (!prefix || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(prefix ? 405 : 404).end();

@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ManifestSource } from '../../../sim/image.js';
 import { aptUpdate } from '../debian.js';
-import { hashSources, type GuestPart } from '../part.js';
+import { gccVersion, type GuestPart, hashSources } from '../part.js';
 import { BuildError, have, run } from '../run.js';
-import { gccVersion } from './agent.js';
 
 const SOURCE = 'bmake';
 

@@ -3,9 +3,8 @@
 // its header, installed where FreeBSD keeps it.
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashSources, type GuestPart } from '../part.js';
+import { gccVersion, type GuestPart, hashSources } from '../part.js';
 import { run } from '../run.js';
-import { gccVersion } from './agent.js';
 
 export const filemonModule: GuestPart = {
   name: 'filemon',

@@ -3,9 +3,8 @@
 // every saved state) and the playground's small example programs.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashSources, type GuestPart, type StagedFile } from '../part.js';
+import { gccVersion, type GuestPart, hashSources, type StagedFile } from '../part.js';
 import { run } from '../run.js';
-import { gccVersion } from './agent.js';
 
 const CFLAGS = ['-m32', '-static', '-O2', '-s', '-Wall', '-Wextra', '-Werror'];
 
