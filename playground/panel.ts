@@ -187,7 +187,7 @@ export class TracePanel {
       const item = (p: ProcessInfo): HTMLElement => {
         const li = document.createElement('li');
         const exe = p.execs.length ? p.execs[p.execs.length - 1].given : '';
-        const exit = p.exit ? (p.exit.signal ? `killed by signal ${p.exit.signal}` : `exit ${p.exit.status}`) : 'running';
+        const exit = p.exit ? (p.exit.signal ? `killed by signal ${p.exit.signal}` : `exit ${p.exit.status}`) : 'no X record yet';
         li.innerHTML = '<span class="pid"></span> <span class="exe"></span> <span class="exit"></span>';
         (li.children[0] as HTMLElement).textContent = String(p.pid);
         (li.children[1] as HTMLElement).textContent = exe;

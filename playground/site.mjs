@@ -44,7 +44,7 @@ async function core() {
 function copyIfChanged(from, to) {
   const a = statSync(from);
   const b = statSync(to, { throwIfNoEntry: false });
-  if (b && b.size === a.size && b.mtimeMs >= a.mtimeMs) return;
+  if (b && b.size === a.size && readFileSync(from).equals(readFileSync(to))) return;
   mkdirSync(dirname(to), { recursive: true });
   copyFileSync(from, `${to}.tmp`);
   renameSync(`${to}.tmp`, to);

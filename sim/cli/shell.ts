@@ -79,7 +79,8 @@ export async function shellCommand(args: string[]): Promise<number> {
 
   if (tty) stdin.setRawMode(true);
   stdin.on('data', onData);
-  stdin.on('end', () => session.stop());
+  // End of piped input: an EOF (Ctrl-D) for the shell, as a terminal would send.
+  stdin.on('end', () => session.input(new Uint8Array([4])));
   if (stdout.isTTY) stdout.on('resize', onResize);
   progress(`traced shell: every command is logged by /dev/filemon${tty ? '; Ctrl-] or exit to leave' : ''}`);
   session.start(stdout.isTTY ? stdout.rows : 24, stdout.isTTY ? stdout.columns : 80);

@@ -31,9 +31,9 @@
  * /dev/filemon writes the footer; we send the rest of the log and 'E'.
  *
  * An Enter byte is '\r', or '\n' not right after '\r' (the host counts
- * the same way). A 'C' frame is sent only when the shell is the pty's
- * foreground process group as the Enter is handed to it: an Enter typed
- * into a running command does not start a new command line.
+ * the same way). A 'C' frame is sent only for an Enter handed to the
+ * shell's line editor (see flush_input): an Enter typed into a running
+ * command does not start a new command line.
  *
  * The prompt carries an OSC marker (PROMPT_MARK, a counter, BEL) that we
  * remove from the output; where a new one was, we send 'P' after draining
@@ -56,12 +56,14 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TERM_PATH	"/dev/hvc1"
 #define TRACE_PATH	"/dev/hvc2"
 #define PROMPT_MARK	"\033]7770;fms-prompt;"
 #define BUF		65536
+#define HOLD_MS		300
 
 static int term_fd = -1, trace_fd = -1;
 static char ctl[512];
@@ -175,8 +177,11 @@ struct session {
 	/* input waiting for the pty; its first seg_end bytes are classified */
 	unsigned char in[BUF];
 	size_t in_len, seg_end;
-	uint32_t enters;
+	uint32_t enters, enter_idx;
 	int last_cr;
+	/* the Enter ending the first segment: decided (sent or passed), held since */
+	int decided, at_prompt;
+	long long hold_start;
 	/* prompt marker matching: bytes of a possible marker held back */
 	size_t mark_pos, mark_digits;
 	unsigned mark_num, last_prompt;
@@ -223,7 +228,26 @@ static int is_enter(struct session *s, unsigned char c)
 	return r;
 }
 
-/* Hands queued input to the pty, sending a 'C' frame at each Enter the shell reads. */
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Hands queued input to the pty. An Enter goes to the shell's line editor
+ * when the shell is the foreground process group and has printed a new
+ * prompt since the last command line: then a 'C' frame is sent first. An
+ * Enter for a running command passes at once; one typed ahead while the
+ * shell itself is busy (between the commands of a line, or before its
+ * first prompt) is held until the next prompt, so typed-ahead lines group
+ * right; after the first prompt for HOLD_MS at most (the shell may be
+ * reading it with the `read` builtin: then it starts no command line).
+ * Lines typed ahead while a command runs in the foreground go to the pty
+ * at once (that command may read them) and are grouped with it.
+ */
 static void flush_input(struct session *s)
 {
 	while (s->in_len > 0) {
@@ -240,15 +264,31 @@ static void flush_input(struct session *s)
 				}
 			}
 			s->seg_end = i;
-			if (enter) {
-				uint32_t idx = s->enters++;
+			s->decided = !enter;
+			s->hold_start = 0;
+			if (enter)
+				s->enter_idx = s->enters++;
+		}
+		if (!s->decided) {
+			if (!s->last_prompt) {
+				return;	/* typed before the first prompt: hold until it */
+			} else if (tcgetpgrp(s->master) != s->pid) {
+				s->decided = 1;
+			} else if (s->at_prompt) {
+				uint32_t idx = s->enter_idx;
+				unsigned char p[4] = { idx & 0xff, (idx >> 8) & 0xff, (idx >> 16) & 0xff, idx >> 24 };
 
-				if (tcgetpgrp(s->master) == s->pid) {
-					unsigned char p[4] = { idx & 0xff, (idx >> 8) & 0xff, (idx >> 16) & 0xff, idx >> 24 };
-
-					drain_log(s);
-					frame('C', p, 4);
-				}
+				drain_log(s);
+				frame('C', p, 4);
+				s->at_prompt = 0;
+				s->decided = 1;
+			} else if (!s->hold_start) {
+				s->hold_start = now_ms();
+				return;
+			} else if (now_ms() - s->hold_start < HOLD_MS) {
+				return;
+			} else {
+				s->decided = 1;
 			}
 		}
 		w = write(s->master, s->in, s->seg_end);
@@ -265,6 +305,17 @@ static void flush_input(struct session *s)
 		if (s->seg_end)
 			return;	/* partial write: wait for POLLOUT */
 	}
+}
+
+/* How long flush_input is still holding an Enter back, for poll(); -1: not. */
+static int hold_timeout(struct session *s)
+{
+	long long left;
+
+	if (!s->in_len || s->decided || !s->hold_start || !s->last_prompt)
+		return -1;
+	left = HOLD_MS - (now_ms() - s->hold_start);
+	return left < 1 ? 1 : (int)left;
 }
 
 /*
@@ -300,6 +351,7 @@ static void relay_output(struct session *s, const unsigned char *b, size_t n)
 					write_all(term_fd, out, o);
 					o = 0;
 					s->last_prompt = s->mark_num;
+					s->at_prompt = 1;
 					drain_log(s);
 					frame('P', NULL, 0);
 				}
@@ -436,7 +488,7 @@ static int run_session(int *rows, int *cols, int sig_fd)
 			pf[n] = (struct pollfd){ term_fd, POLLIN, 0 };
 			i_term = n++;
 		}
-		pf[n] = (struct pollfd){ s->master, (short)(POLLIN | (s->in_len ? POLLOUT : 0)), 0 };
+		pf[n] = (struct pollfd){ s->master, (short)(POLLIN | (s->in_len && s->decided ? POLLOUT : 0)), 0 };
 		i_master = n++;
 		if (s->logr >= 0) {
 			pf[n] = (struct pollfd){ s->logr, POLLIN, 0 };
@@ -446,7 +498,7 @@ static int run_session(int *rows, int *cols, int sig_fd)
 			pf[n] = (struct pollfd){ trace_fd, POLLIN, 0 };
 			i_ctl = n++;
 		}
-		if (poll(pf, (nfds_t)n, -1) < 0) {
+		if (poll(pf, (nfds_t)n, hold_timeout(s)) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
