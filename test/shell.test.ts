@@ -78,6 +78,19 @@ describe('traced interactive shell', function () {
     assert.equal(new TextDecoder().decode((await machine.exec('cat /tmp/b2')).stdout), 'typed into head\n');
   });
 
+  it('groups lines typed ahead in one go by the command line each one is', async () => {
+    const n = session.commands.length;
+    const done = session.waitFor((e) => (e.type === 'prompt' && e.command.line === 'cat /tmp/ta1' ? e.command : undefined), 30_000);
+    session.input('echo one > /tmp/ta1\rcat /tmp/ta1\r');
+    const second = await done;
+    const first = session.commands[n];
+    assert.equal(first.line, 'echo one > /tmp/ta1');
+    assert.deepEqual(lines(first), [`W ${session.shellPid} /tmp/ta1`]);
+    assert.equal(session.commands[n + 1], second);
+    assert.ok(lines(second).some((l) => /^R \d+ \/tmp\/ta1$/.test(l)), lines(second).join('\n'));
+    assert.ok(!lines(second).some((l) => l.startsWith('W ')), lines(second).join('\n'));
+  });
+
   it('ends with the footer when the shell exits, and forwards the window size', async () => {
     const g = await run('stty size');
     assert.match(screen, /24 80\r\n/);
