@@ -50,7 +50,7 @@ declare global {
 const hooks: PlaygroundHooks = (window.playground = { ready: false, marks: {} });
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const assets = (path: string) => new URL(`assets/${path}`, document.baseURI).href;
-const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+const mb = (n: number) => (n < 1e6 ? `${Math.round(n / 1e3)} kB` : `${(n / 1e6).toFixed(1)} MB`);
 
 const STAGE_NAMES: Record<string, string> = {
   site: 'site description',
@@ -71,14 +71,21 @@ class Progress {
     this.total = total;
   }
 
+  /** Lists a file before its first bytes arrive. */
+  waiting(stage: string, total: number): void {
+    if (!this.files.has(stage)) this.files.set(stage, { loaded: 0, total });
+  }
+
   update = (p: FetchProgress): void => {
     this.files.set(p.stage, { loaded: p.loaded, total: p.total });
     let loaded = 0;
     for (const f of this.files.values()) loaded += f.loaded;
     const pct = this.total ? Math.min(100, (100 * loaded) / this.total) : 0;
     $('load-bar').style.width = `${pct.toFixed(1)}%`;
-    $('load-stage').textContent = `Downloading ${STAGE_NAMES[p.stage] ?? p.stage}…`;
-    $('load-detail').textContent = [...this.files]
+    const pending = [...this.files].filter(([, f]) => !f.total || f.loaded < f.total).map(([s]) => STAGE_NAMES[s] ?? s);
+    $('load-stage').textContent = pending.length ? `Downloading ${pending.join(', ')}…` : 'Downloaded; checking…';
+    $('load-detail').textContent = `${mb(loaded)} of ${mb(this.total)} · ` + [...this.files]
+      .filter(([s]) => s !== 'site' && s !== 'manifest')
       .map(([s, f]) => `${STAGE_NAMES[s] ?? s} ${mb(f.loaded)}${f.total ? ` / ${mb(f.total)}` : ''}`)
       .join(' · ');
   };
@@ -138,6 +145,10 @@ async function main(): Promise<void> {
       : 'This site has no saved state: booting the guest cold, which takes 20–60 s.');
   }
   progress.expect(site.v86Wasm.bytes + site.parserWasm.bytes + site.image.bytes + (useState && site.state ? site.state.bytes : 0));
+  progress.waiting('emulator', site.v86Wasm.bytes);
+  for (const [stage, o] of Object.entries(manifest.outputs)) progress.waiting(stage, o.bytes);
+  if (useState && site.state) progress.waiting('state', site.state.bytes);
+  progress.waiting('parser', site.parserWasm.bytes);
 
   const [image, v86Wasm, parserWasm, stateGz] = await Promise.all([
     fetchImage(imageBase, progress.update),
