@@ -162,22 +162,22 @@ describe('guest machine', function () {
   });
 
   it('restores a saved state', async () => {
-    await m.exec('echo before > /home/marker');
+    await m.exec('mkdir -p /home/restore && echo before > /home/restore/marker');
     const state = await m.saveState();
-    await m.exec('echo after > /home/marker; touch /home/later');
+    await m.exec('echo after > /home/restore/marker; touch /home/restore/later');
     await m.restoreState(state);
-    assert.equal(text((await m.exec('cat /home/marker; ls /home')).stdout), 'before\nmarker\n');
+    assert.equal(text((await m.exec('cat /home/restore/marker; ls /home/restore')).stdout), 'before\nmarker\n');
 
     const { machine: other, info } = await bootMachine({ state, savedState: false });
     try {
       assert.equal(info.start, 'restored');
-      assert.equal(text((await other.exec('cat /home/marker')).stdout), 'before\n');
+      assert.equal(text((await other.exec('cat /home/restore/marker')).stdout), 'before\n');
       const clock = Number(text((await other.exec('date +%s')).stdout));
       assert.ok(Math.abs(clock - Date.now() / 1000) < 5, 'the guest clock follows the host after a restore');
     } finally {
       await other.close();
     }
-    await m.exec('rm -f /home/marker');
+    await m.exec('rm -rf /home/restore');
   });
 });
 
