@@ -22,6 +22,10 @@ export interface PortOpener {
 }
 
 export const TERMINAL_PORT = 1;
+const START_RETRY_MS = 2000;
+/** Frame types fms-shell sends, and the longest payload it sends (a log read is at most 64 KiB). */
+const FRAME_TYPES = new Set([0x53, 0x4c, 0x43, 0x50, 0x57, 0x45]);
+const MAX_FRAME = 1 << 20;
 export const TRACE_PORT = 2;
 
 /** The records of one command line (group 0: what the shell did before the first one). */
@@ -118,6 +122,8 @@ export class ShellSession {
   /** How the last session ended ("exit 0", "signal 9"). */
   endStatus: string | undefined;
   private closed = false;
+  private starting = false;
+  private startTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(machine: PortOpener, private readonly opts: ShellSessionOptions) {
     this.term = machine.openPort(TERMINAL_PORT, (d) => opts.onOutput(d));
@@ -136,7 +142,16 @@ export class ShellSession {
     this.enters = 0;
     this.lastCr = false;
     this.labels.clear();
-    this.trace.write(enc.encode(`start ${rows | 0} ${cols | 0}\n`));
+    this.starting = true;
+    const send = () => {
+      if (!this.starting || this.closed) return;
+      this.trace.write(enc.encode(`start ${rows | 0} ${cols | 0}\n`));
+      // Right after a cold boot fms-shell may not have its ports open yet,
+      // and drops what came before: ask again until the session starts.
+      this.startTimer = setTimeout(send, START_RETRY_MS);
+    };
+    clearTimeout(this.startTimer);
+    send();
   }
 
   /** Terminal window size: the shell and its programs get SIGWINCH. */
@@ -223,6 +238,7 @@ export class ShellSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.startTimer);
     this.term.close();
     this.trace.close();
   }
@@ -237,6 +253,11 @@ export class ShellSession {
     while (this.frameBuf.length - at >= 5) {
       const b = this.frameBuf;
       const len = (b[at + 1] | (b[at + 2] << 8) | (b[at + 3] << 16) | (b[at + 4] << 24)) >>> 0;
+      // Not a frame (bytes the guest tty echoed before fms-shell set raw mode): skip a byte.
+      if (!FRAME_TYPES.has(b[at]) || len > MAX_FRAME) {
+        at++;
+        continue;
+      }
       if (b.length - at - 5 < len) break;
       const type = String.fromCharCode(b[at]);
       // A copy: the parser keeps byte chunks by reference.
@@ -254,6 +275,8 @@ export class ShellSession {
   private onFrame(type: string, payload: Uint8Array): void {
     switch (type) {
       case 'S': {
+        this.starting = false;
+        clearTimeout(this.startTimer);
         this.shellPid = Number(dec.decode(payload));
         this.running = true;
         this.endStatus = undefined;

@@ -13,7 +13,7 @@ import { parseTrace } from '../sim/node/parser-wasm.js';
 import { launchChromium, type LaunchedBrowser } from './helpers/browser.js';
 import { EXAMPLES } from '../playground/examples.js';
 import type * as Site from '../playground/site.mjs';
-import { groupRecords, openPlayground, typeCommand, waitForGroup } from './browser/playground-driver.js';
+import { groupRecords, openPlayground, run, typeCommand } from './browser/playground-driver.js';
 
 const RESULTS = join(packageRoot, 'test-results');
 
@@ -46,8 +46,7 @@ describe('browser playground', function () {
   });
 
   it('shows R and W of cat /etc/passwd > /home/copy in the trace panel', async () => {
-    await typeCommand(page, 'cat /etc/passwd > /home/copy');
-    const rows = await waitForGroup(page, 'cat /etc/passwd > /home/copy');
+    const rows = await run(page, 'cat /etc/passwd > /home/copy');
     assert.ok(rows.some((r) => /^R \d+ \/etc\/passwd$/.test(r)), rows.join('\n'));
     assert.ok(rows.some((r) => /^W \d+ \/home\/copy$/.test(r)), rows.join('\n'));
     const title = await page.locator('.group .rec-R').first().getAttribute('title');
@@ -57,8 +56,7 @@ describe('browser playground', function () {
 
   for (const ex of EXAMPLES) {
     it(`teaching example "${ex.title}" shows its records`, async () => {
-      await page.click(`button[data-example="${ex.id}"]`);
-      const rows = await waitForGroup(page, ex.command);
+      const rows = await run(page, ex.command, () => page.click(`button[data-example="${ex.id}"]`));
       for (const re of ex.expect) assert.ok(rows.some((r) => re.test(r)), `${re} not in\n${rows.join('\n')}`);
       for (const re of ex.absent ?? []) assert.ok(!rows.some((r) => re.test(r)), `${re} in\n${rows.join('\n')}`);
       assert.match(await page.locator('#example-about').innerText(), new RegExp(ex.command.slice(0, 10).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
@@ -100,8 +98,7 @@ describe('browser playground', function () {
   it('uploads a file from the visitor into the guest', async () => {
     await page.setInputFiles('#upload', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello from the visitor\n') });
     await page.waitForFunction(() => /uploaded notes\.txt/.test(document.getElementById('status')!.textContent ?? ''));
-    await typeCommand(page, 'cat /home/notes.txt');
-    const rows = await waitForGroup(page, 'cat /home/notes.txt');
+    const rows = await run(page, 'cat /home/notes.txt');
     assert.ok(rows.some((r) => /^R \d+ \/home\/notes\.txt$/.test(r)), rows.join('\n'));
     assert.match(await page.locator('.xterm-rows').innerText(), /hello from the visitor/);
     await page.close();
@@ -129,11 +126,11 @@ describe('browser playground', function () {
     await p.goto(url);
     await p.waitForSelector('#notice:not([hidden])', { timeout: 30_000 });
     assert.match(await p.locator('#notice').innerText(), /does not match[\s\S]*booting the guest cold/);
-    await p.waitForFunction(() => window.playground?.ready === true, undefined, { timeout: 240_000 });
-    assert.equal(await p.evaluate(() => window.playground.start), 'cold');
+    await p.waitForFunction(() => window.playground?.ready === true || window.playground?.error !== undefined, undefined, { timeout: 240_000 });
+    const state = await p.evaluate(() => ({ start: window.playground.start, error: window.playground.error }));
+    assert.deepEqual(state, { start: 'cold', error: undefined });
     assert.equal(stateFetched, false);
-    await typeCommand(p, 'cat /etc/passwd > /tmp/x');
-    const rows = await waitForGroup(p, 'cat /etc/passwd > /tmp/x');
+    const rows = await run(p, 'cat /etc/passwd > /tmp/x');
     assert.ok(rows.some((r) => /^R \d+ \/etc\/passwd$/.test(r)), rows.join('\n'));
     await p.close();
   });

@@ -39,25 +39,43 @@ export async function typeCommand(page: Page, cmd: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-/** The record lines of the last group whose command line is cmd. */
-export async function groupRecords(page: Page, cmd: string): Promise<string[]> {
-  return page.evaluate((c) => {
-    const groups = Array.from(document.querySelectorAll('#view-records .group')).filter((g) => g.querySelector('.line')?.textContent === `$ ${c}`);
-    const g = groups[groups.length - 1];
-    return g ? Array.from(g.querySelectorAll('.rec')).map((r) => r.textContent ?? '') : [];
-  }, cmd);
+/** How many command groups the panel shows. */
+export function groupCount(page: Page): Promise<number> {
+  return page.evaluate(() => document.querySelectorAll('#view-records .group').length);
 }
 
-/** Waits until the group of cmd is finished (the prompt came back); returns its record lines. */
-export async function waitForGroup(page: Page, cmd: string, timeoutMs = 30_000): Promise<string[]> {
+/** The record lines of the last group whose command line is cmd (among groups from index `from` on). */
+export async function groupRecords(page: Page, cmd: string, from = 0): Promise<string[]> {
+  return page.evaluate(
+    ([c, f]) => {
+      const groups = Array.from(document.querySelectorAll('#view-records .group')).slice(f).filter((g) => g.querySelector('.line')?.textContent === `$ ${c}`);
+      const g = groups[groups.length - 1];
+      return g ? Array.from(g.querySelectorAll('.rec')).map((r) => r.textContent ?? '') : [];
+    },
+    [cmd, from] as const,
+  );
+}
+
+/**
+ * Waits until a group of cmd, from index `from` on (the count before the
+ * command was typed), is finished (the prompt came back); returns its record lines.
+ */
+export async function waitForGroup(page: Page, cmd: string, from = 0, timeoutMs = 30_000): Promise<string[]> {
   await page.waitForFunction(
-    (c) => {
-      const groups = Array.from(document.querySelectorAll('#view-records .group')).filter((g) => g.querySelector('.line')?.textContent === `$ ${c}`);
+    ([c, f]) => {
+      const groups = Array.from(document.querySelectorAll('#view-records .group')).slice(f).filter((g) => g.querySelector('.line')?.textContent === `$ ${c}`);
       const g = groups[groups.length - 1];
       return g !== undefined && !g.classList.contains('running');
     },
-    cmd,
+    [cmd, from] as const,
     { timeout: timeoutMs },
   );
-  return groupRecords(page, cmd);
+  return groupRecords(page, cmd, from);
+}
+
+/** Types cmd (or runs action) and waits for its group to finish. */
+export async function run(page: Page, cmd: string, action?: () => Promise<void>): Promise<string[]> {
+  const from = await groupCount(page);
+  await (action ? action() : typeCommand(page, cmd));
+  return waitForGroup(page, cmd, from);
 }

@@ -134,6 +134,11 @@ static int open_port(const char *path)
 		cfmakeraw(&t);
 		tcsetattr(fd, TCSANOW, &t);
 	}
+	/*
+	 * What arrived before raw mode was echoed and cooked: drop it (at a
+	 * cold boot the host may have sent "start" early; it sends it again).
+	 */
+	tcflush(fd, TCIOFLUSH);
 	return fd;
 }
 
@@ -182,6 +187,10 @@ struct session {
 	/* the Enter ending the first segment: decided (sent or passed), held since */
 	int decided, at_prompt;
 	long long hold_start;
+	/* our own descriptor of the pty's slave side, to see unread input */
+	int slave;
+	/* a window size waiting until the shell has read its pending input */
+	int size_pending, rows, cols;
 	/* prompt marker matching: bytes of a possible marker held back */
 	size_t mark_pos, mark_digits;
 	unsigned mark_num, last_prompt;
@@ -316,6 +325,23 @@ static int hold_timeout(struct session *s)
 		return -1;
 	left = HOLD_MS - (now_ms() - s->hold_start);
 	return left < 1 ? 1 : (int)left;
+}
+
+/*
+ * SIGWINCH makes busybox's line editor redraw from its signal handler,
+ * and input it was reading at that moment can get lost: a window size is
+ * therefore applied only once the shell has read all the input we gave it.
+ */
+static void apply_size(struct session *s)
+{
+	int unread = 0;
+
+	if (!s->size_pending || s->in_len)
+		return;
+	if (s->slave >= 0 && ioctl(s->slave, FIONREAD, &unread) == 0 && unread > 0)
+		return;
+	set_size(s->master, s->rows, s->cols);
+	s->size_pending = 0;
 }
 
 /*
@@ -471,6 +497,7 @@ static int run_session(int *rows, int *cols, int sig_fd)
 		return 0;
 	}
 	set_size(s->master, *rows, *cols);
+	s->slave = open(slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	s->pid = fork();
 	if (s->pid == 0)
 		child(slave, s->fm);
@@ -480,7 +507,7 @@ static int run_session(int *rows, int *cols, int sig_fd)
 	for (;;) {
 		struct pollfd pf[5];
 		int n = 0, i_term = -1, i_master = -1, i_log = -1, i_ctl = -1, i_sig;
-		int status;
+		int status, timeout;
 
 		pf[n] = (struct pollfd){ sig_fd, POLLIN, 0 };
 		i_sig = n++;
@@ -498,7 +525,10 @@ static int run_session(int *rows, int *cols, int sig_fd)
 			pf[n] = (struct pollfd){ trace_fd, POLLIN, 0 };
 			i_ctl = n++;
 		}
-		if (poll(pf, (nfds_t)n, hold_timeout(s)) < 0) {
+		timeout = hold_timeout(s);
+		if (s->size_pending && (timeout < 0 || timeout > 10))
+			timeout = 10;
+		if (poll(pf, (nfds_t)n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -519,6 +549,7 @@ static int run_session(int *rows, int *cols, int sig_fd)
 		}
 		if (s->in_len)
 			flush_input(s);
+		apply_size(s);
 		if (i_ctl >= 0 && pf[i_ctl].revents) {
 			char *line;
 
@@ -528,7 +559,10 @@ static int run_session(int *rows, int *cols, int sig_fd)
 				int r1, c1;
 
 				if (sscanf(line, "size %d %d", &r1, &c1) == 2) {
-					set_size(s->master, r1, c1);
+					s->rows = r1;
+					s->cols = c1;
+					s->size_pending = 1;
+					apply_size(s);
 				} else if (sscanf(line, "start %d %d", &r1, &c1) == 2) {
 					*rows = r1;
 					*cols = c1;
@@ -574,6 +608,8 @@ static int run_session(int *rows, int *cols, int sig_fd)
 			drain_log(s);
 	}
 	close(s->master);
+	if (s->slave >= 0)
+		close(s->slave);
 	if (WIFSIGNALED(s->status))
 		framef('E', "signal %d", WTERMSIG(s->status));
 	else
