@@ -328,9 +328,10 @@ static int hold_timeout(struct session *s)
 }
 
 /*
- * SIGWINCH makes busybox's line editor redraw from its signal handler,
- * and input it was reading at that moment can get lost: a window size is
- * therefore applied only once the shell has read all the input we gave it.
+ * SIGWINCH makes busybox's line editor redraw the line from its signal
+ * handler; in the middle of a pasted line that redraw interleaves with the
+ * echo. A window size is therefore applied once the shell has read all the
+ * input we gave it (a cosmetic choice; at most 10 ms later when idle).
  */
 static void apply_size(struct session *s)
 {
