@@ -19,7 +19,7 @@ export const EXAMPLES: Example[] = [
     title: 'Copy a file',
     command: 'cat /etc/passwd > /home/copy',
     about:
-      'The shell opens /home/copy for writing (W) to redirect the output, forks (F) a child that runs cat, which opens /etc/passwd for reading (R) and exits (X 0 0). A build tool reading this log learns that /home/copy depends on /etc/passwd.',
+      'The shell opens /home/copy for writing (W) to redirect the output, forks (F) a child that runs cat (E: busybox runs its own applets, cat among them, as /proc/self/exe), which opens /etc/passwd for reading (R) and exits (X 0 0). A build tool reading this log learns that /home/copy depends on /etc/passwd. The dimmed R at the end is the shell looking the user up before it draws the next prompt.',
     expect: [/^W \d+ \/home\/copy$/, /^R \d+ \/etc\/passwd$/, /^F \d+ \d+$/, /^X \d+ 0 0$/],
   },
   {
