@@ -25,10 +25,10 @@ export const EXAMPLES: Example[] = [
   {
     id: 'manual',
     title: "The manual's example",
-    command: 'fms-manual-example',
+    command: '/usr/lib/filemon-tests/manual_example',
     about:
-      "filemon(4)'s own example program: it opens /dev/filemon (R and W, O_RDWR), makes filemon.out (W, a relative path, logged as given), forks (F) a child that calls FILEMON_SET_PID on itself and runs head. That moves the child to the program's own log, printed in the terminal (E, R, X there), so this panel sees no X for it; finally the program reads filemon.out back (R).",
-    expect: [/^C \d+ \/tmp\/manual-example$/, /^W \d+ filemon\.out$/, /^F \d+ \d+$/, /^R \d+ filemon\.out$/],
+      "filemon(4)'s own example program, compiled unchanged (the one the conformance suite runs): it opens /dev/filemon (R and W, O_RDWR), makes filemon.out (W, a relative path, logged as given), forks (F) a child that calls FILEMON_SET_PID on itself and copies a file. That moves the child to the program's own log, printed in the terminal (its R, W, L, D and X are there), so this panel sees no X for it; finally the program reads filemon.out back (R).",
+    expect: [/^C \d+ \/tmp\/fmtest\/manual_example$/, /^W \d+ filemon\.out$/, /^F \d+ \d+$/, /^R \d+ filemon\.out$/],
   },
   {
     id: 'forktree',

@@ -10,7 +10,6 @@ const CFLAGS = ['-m32', '-static', '-O2', '-s', '-Wall', '-Wextra', '-Werror'];
 
 /** The example programs: source file in examples/ -> name in /usr/local/bin. */
 const EXAMPLES: Record<string, string> = {
-  'manual-example.c': 'fms-manual-example',
   'forktree.c': 'fms-forktree',
   'openat.c': 'fms-openat',
 };
