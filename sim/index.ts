@@ -1,7 +1,7 @@
 // filemon-sim for Node: `import { Simulator } from 'filemon-sim'`.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
-import { bootMachine, type NodeBootOptions } from './node/boot.js';
+import { bootMachine, readStateFile, type NodeBootOptions } from './node/boot.js';
 import { traceParser } from './node/parser-wasm.js';
 import { TraceSession } from './simulator.js';
 
@@ -17,7 +17,7 @@ export class Simulator extends TraceSession {
     // The state to go back to on restore: the saved one, or one taken now.
     const initial = opts.savedState === false || opts.state ? machine.saveState() : undefined;
     const baseline = () =>
-      initial ?? Promise.resolve(toArrayBuffer(readFileSync(info.statePath)));
+      initial ?? Promise.resolve(readStateFile(info.statePath));
     return new Simulator(machine, traceParser(), baseline);
   }
 
@@ -46,10 +46,6 @@ export class Simulator extends TraceSession {
     const files = await this.machine.exec(['find', guestPath, '-type', 'f']);
     for (const f of lines(files.stdout)) writeFileSync(join(hostPath, posix.relative(guestPath, f)), await this.machine.getFile(f));
   }
-}
-
-function toArrayBuffer(b: Buffer): ArrayBuffer {
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }
 
 export { TraceSession, TraceError, TraceTimeoutError, type TraceOptions, type TraceResult } from './simulator.js';

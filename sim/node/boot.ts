@@ -34,9 +34,7 @@ export async function bootMachine(opts: NodeBootOptions = {}): Promise<{ machine
   const base = { ...opts, image, wasmPath: v86WasmPath, memoryMiB };
 
   if (useState && !opts.state && existsSync(statePath)) {
-    const buf = readFileSync(statePath);
-    const state = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-    const machine = await Machine.boot({ ...base, state });
+    const machine = await Machine.boot({ ...base, state: readStateFile(statePath) });
     return { machine, info: { start: 'restored', ms: performance.now() - t0, statePath } };
   }
   opts.log?.(opts.state ? 'restoring the given state' : 'booting the guest (cold boot, about 10-20 s)');
@@ -58,4 +56,11 @@ function removeStaleStates(current: string): void {
   for (const f of readdirSync(outDir)) {
     if (/^state-[0-9a-f]{16}\.bin$/.test(f) && f !== basename(current)) rmSync(join(outDir, f), { force: true });
   }
+}
+
+/** A saved state file as an ArrayBuffer, without a copy when Node gave the file its own buffer. */
+export function readStateFile(path: string): ArrayBuffer {
+  const buf = readFileSync(path);
+  if (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength) return buf.buffer as ArrayBuffer;
+  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
 }
