@@ -67,6 +67,9 @@ export class Machine {
   /** Requests run one at a time: the agent removes a reply's spill files at the next request. */
   private queue: Promise<unknown> = Promise.resolve();
   private failure: MachineError | undefined;
+  private rejectFailed: (e: Error) => void = () => undefined;
+  /** Rejects when the guest fails (kernel crash, hung agent). */
+  private readonly failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
   private closed = false;
   /** v86 finished setting up (destroy() before that throws inside v86). */
   private loaded = false;
@@ -76,6 +79,7 @@ export class Machine {
     private readonly emulator: V86,
     readonly options: BootOptions,
   ) {
+    this.failed.catch(() => undefined); // observed through withTimeout and check()
     const reader = new FrameReader((f) => this.onFrame(f));
     this.port = new ConsolePort(emulator, 0, (d) => reader.push(d));
     this.watch = new ConsoleWatch((text) => this.fail(new GuestPanicError(text)), options.onConsole);
@@ -121,22 +125,13 @@ export class Machine {
     return machine;
   }
 
+  /** p, unless the guest fails first or ms pass (a boot-time wait). */
   private withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const t = setTimeout(() => reject(new BootTimeoutError(ms, this.watch.tail())), ms);
-      const failed = this.failurePromise().catch(reject);
-      void failed;
-      p.then(resolve, reject).finally(() => clearTimeout(t));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new BootTimeoutError(ms, this.watch.tail())), ms);
     });
-  }
-
-  private failWaiters: Array<(e: Error) => void> = [];
-
-  private failurePromise(): Promise<never> {
-    return new Promise<never>((_, reject) => {
-      if (this.failure) reject(this.failure);
-      else this.failWaiters.push(reject);
-    });
+    return Promise.race([p, this.failed, timeout]).finally(() => clearTimeout(timer));
   }
 
   private fail(e: MachineError): void {
@@ -144,8 +139,7 @@ export class Machine {
     this.failure = e;
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
-    for (const w of this.failWaiters) w(e);
-    this.failWaiters = [];
+    this.rejectFailed(e);
   }
 
   private onFrame(f: Frame): void {
