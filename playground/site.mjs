@@ -6,9 +6,7 @@
 //
 // Plain JavaScript on purpose: it runs from the package's build output
 // (dist/) and needs no compile step of its own. `npm run build` first.
-import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createGzip } from 'node:zlib';
@@ -18,7 +16,6 @@ import { pipeline } from 'node:stream/promises';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
 const dist = join(root, 'dist');
-const require = createRequire(import.meta.url);
 
 /** Default output folder. */
 export const defaultOutDir = join(here, 'dist');
@@ -31,14 +28,15 @@ async function core() {
     if (!existsSync(f)) throw new Error(`${f} is missing: run npm run build first`);
     return import(pathToFileURL(f).href);
   };
-  const [image, boot, key, layout, machine] = await Promise.all([
+  const [image, boot, key, layout, machine, bundle] = await Promise.all([
     need('sim/node/image.js'),
     need('sim/node/boot.js'),
     need('sim/state-key.js'),
     need('images/linux/layout.js'),
     need('sim/machine.js'),
+    need('sim/node/browser-bundle.js'),
   ]);
-  return { ...image, ...boot, ...key, ...layout, DEFAULT_MEMORY_MIB: machine.DEFAULT_MEMORY_MIB };
+  return { ...image, ...boot, ...key, ...layout, ...bundle, DEFAULT_MEMORY_MIB: machine.DEFAULT_MEMORY_MIB };
 }
 
 function copyIfChanged(from, to) {
@@ -106,20 +104,9 @@ export async function buildSite({ outDir = defaultOutDir, minify = true, onLog =
     ),
   );
 
-  const v86Version = JSON.parse(readFileSync(join(dirname(require.resolve('v86')), '..', 'package.json'), 'utf8')).version;
-  await build({
-    entryPoints: [join(here, 'main.ts')],
-    outfile: join(outDir, 'app.js'),
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    sourcemap: true,
+  await c.bundleForBrowser(join(here, 'main.ts'), join(outDir, 'app.js'), {
     minify,
-    define: { __V86_VERSION__: JSON.stringify(v86Version) },
-    // v86's Node-only branches import these; they never run in a browser.
-    external: ['node:*', 'fs', 'crypto', 'perf_hooks', 'path', 'url'],
-    logLevel: 'warning',
+    define: { __V86_VERSION__: JSON.stringify(c.v86Version) },
   });
   copyFileSync(join(here, 'index.html'), join(outDir, 'index.html'));
   onLog(`site written to ${outDir} (state key ${key})`);

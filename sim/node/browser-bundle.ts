@@ -2,7 +2,13 @@
 // branches import node builtins; they are left external and never run.
 import { build } from 'esbuild';
 
-export async function bundleForBrowser(entry: string, outfile: string, minify = false): Promise<void> {
+export interface BundleOptions {
+  minify?: boolean;
+  /** Compile-time constants, as esbuild's define. */
+  define?: Record<string, string>;
+}
+
+export async function bundleForBrowser(entry: string, outfile: string, { minify = false, define }: BundleOptions = {}): Promise<void> {
   await build({
     entryPoints: [entry],
     outfile,
@@ -12,6 +18,7 @@ export async function bundleForBrowser(entry: string, outfile: string, minify = 
     target: 'es2022',
     sourcemap: true,
     minify,
+    define,
     external: ['node:*', 'fs', 'crypto', 'perf_hooks', 'path', 'url'],
     logLevel: 'warning',
   });
