@@ -37,3 +37,28 @@ export function parseTimeout(s: string | undefined): number | undefined {
 export function progress(msg: string): void {
   if (process.stderr.isTTY || process.env.FILEMON_SIM_PROGRESS === '1') process.stderr.write(`filemon-sim: ${msg}\n`);
 }
+
+/** Options of every subcommand that runs a command in the guest. */
+export const GUEST_RUN_OPTIONS = {
+  cwd: { type: 'string' },
+  env: { type: 'string', multiple: true },
+  timeout: { type: 'string' },
+  cold: { type: 'boolean' },
+  'no-build': { type: 'boolean' },
+} as const;
+
+interface GuestRunValues {
+  cwd?: string;
+  env?: string[];
+  timeout?: string;
+  cold?: boolean;
+  'no-build'?: boolean;
+}
+
+/** GUEST_RUN_OPTIONS' values as boot options and exec options. */
+export function guestRun(values: GuestRunValues) {
+  return {
+    boot: { savedState: !values.cold, build: !values['no-build'], log: progress },
+    exec: { cwd: values.cwd, env: parseEnv(values.env), timeoutMs: parseTimeout(values.timeout) },
+  };
+}

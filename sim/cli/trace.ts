@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { Simulator } from '../index.js';
 import { TraceTimeoutError } from '../simulator.js';
-import { CliError, parseEnv, parseOptions, parseTimeout, progress } from './common.js';
+import { CliError, GUEST_RUN_OPTIONS, guestRun, parseOptions } from './common.js';
 import { renderView, VIEW_OPTIONS, writeView } from './output.js';
 
 /** "A:B" at the first colon; host paths with colons are not supported. */
@@ -23,26 +23,21 @@ export async function traceCommand(args: string[]): Promise<number> {
         quiet: { type: 'boolean', short: 'q' },
         put: { type: 'string', multiple: true },
         get: { type: 'string', multiple: true },
-        cwd: { type: 'string' },
-        env: { type: 'string', multiple: true },
-        timeout: { type: 'string' },
-        cold: { type: 'boolean' },
-        'no-build': { type: 'boolean' },
+        ...GUEST_RUN_OPTIONS,
       },
     }),
   );
   if (!positionals.length) throw new CliError('trace: no command given; usage: filemon-sim trace [options] -- CMD [ARGS...]');
   const puts = (values.put ?? []).map((p) => splitPair('--put', p));
   const gets = (values.get ?? []).map((p) => splitPair('--get', p));
-  const timeoutMs = parseTimeout(values.timeout);
-  const env = parseEnv(values.env);
+  const { boot, exec } = guestRun(values);
 
-  const sim = await Simulator.start({ savedState: !values.cold, build: !values['no-build'], log: progress });
+  const sim = await Simulator.start(boot);
   try {
     for (const [host, guest] of puts) await sim.put(host, guest);
     let result;
     try {
-      result = await sim.trace(positionals, { cwd: values.cwd, env, timeoutMs });
+      result = await sim.trace(positionals, exec);
     } catch (e) {
       if (e instanceof TraceTimeoutError) {
         // What was logged until the kill is still worth showing.
