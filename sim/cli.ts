@@ -3,6 +3,7 @@
 import { parseCommand } from './cli/parse.js';
 import { runCommand } from './cli/run.js';
 import { traceCommand } from './cli/trace.js';
+import { diffCommand } from './cli/diff.js';
 import { CliError } from './cli/common.js';
 
 const USAGE = `usage: filemon-sim <command> [options]
@@ -13,6 +14,10 @@ commands:
   parse [view] [-o OUT] FILE       views of an existing log or bmake .meta file,
                                    on the host alone; exit 1 if malformed or
                                    incomplete
+  diff [options] A B               compare two logs or .meta files (- for stdin)
+                                   as golden traces are: normalized records and
+                                   dependency sets; exit 0 equal, 1 different,
+                                   2 on bad input
   shell [--log FILE] [-q] [--max N]  interactive guest shell, every command traced; records per command on stderr (Ctrl-] quits)
   run [options] -- CMD [ARGS...]   run CMD in the guest untraced; its output
                                    and exit status are passed through
@@ -29,6 +34,15 @@ options of trace:
   --get GUEST:HOST   copy a file or directory out afterwards (repeatable)
   -q, --quiet        hide CMD's own output (shown on stderr while the log is
                      on stdout, else on stdout and stderr)
+
+options of diff (records are compared with pids renumbered 1, 2... in order
+of appearance and times zeroed; by default records about /proc/ and /dev/
+and reads of the dynamic loader, ld.so.cache and libc are left out):
+  --ignore PREFIX    also leave out paths starting with PREFIX (repeatable)
+  --keep WHAT        keep what is left out by default: loader, proc or dev
+  --json             the diff as JSON: records removed/added, edits, sets
+  --color, --no-color  colours (default: on a terminal, unless NO_COLOR)
+  -U N               lines of context around each change (default 3)
 
 options of trace and run:
   --cwd DIR          working directory in the guest
@@ -48,6 +62,8 @@ async function main(argv: string[]): Promise<number> {
       return parseCommand(rest);
     case 'run':
       return runCommand(rest);
+    case 'diff':
+      return diffCommand(rest);
     case undefined:
     case 'help':
     case '--help':

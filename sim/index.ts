@@ -56,3 +56,8 @@ export { parseTrace, createLogStream } from './node/parser-wasm.js';
 export { Trace, LogStream, filemonSection } from './trace/index.js';
 export type * from './trace/index.js';
 export { formatTree, formatDeps, formatErrors } from './views.js';
+export { assertTraceMatches, goldenText, type GoldenOptions, type TraceLike } from './testing/golden.js';
+export {
+  diffTraces, formatTraceDiff, traceDiffJSON, comparable, withoutIgnored,
+  type IgnoreOptions, type TraceDiff, type SetChange, type DiffOptions, type FormatDiffOptions,
+} from './diff/index.js';

@@ -1,0 +1,64 @@
+// Golden traces: a command's normalized trace kept as a file in the user's
+// repository; a test fails with a readable diff when the trace changes, and
+// FILEMON_SIM_UPDATE=1 writes (or rewrites) the file instead.
+import { AssertionError } from 'node:assert';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { comparableLines, diffTraces, formatTraceDiff, type IgnoreOptions } from '../diff/index.js';
+import { parseTrace } from '../node/parser-wasm.js';
+import { Trace } from '../trace/index.js';
+
+export interface GoldenOptions {
+  /** What to leave out of both sides; see IgnoreOptions (defaults: loader/libc reads, /proc, /dev). */
+  ignore?: IgnoreOptions;
+  /** Rewrite the file instead of comparing. Default: FILEMON_SIM_UPDATE=1 in the environment. */
+  update?: boolean;
+}
+
+/** A trace, a trace result ({trace}), or a log's bytes or text. */
+export type TraceLike = Trace | { trace: Trace } | Uint8Array | string;
+
+function toTrace(x: TraceLike): Trace {
+  if (x instanceof Trace) return x;
+  if (typeof x === 'string' || x instanceof Uint8Array) return parseTrace(x);
+  return x.trace;
+}
+
+/** The text a golden file holds for this trace. */
+export function goldenText(trace: TraceLike, ignore?: IgnoreOptions): string {
+  return comparableLines(toTrace(trace), ignore).join('\n') + '\n';
+}
+
+/**
+ * Throws an AssertionError with the diff when the trace's normalized form
+ * differs from the golden file's; with update, writes the file (creating
+ * directories) and passes.
+ */
+export function assertTraceMatches(actual: TraceLike, goldenPath: string, opts: GoldenOptions = {}): void {
+  const update = opts.update ?? process.env.FILEMON_SIM_UPDATE === '1';
+  const trace = toTrace(actual);
+  const text = goldenText(trace, opts.ignore);
+  if (update) {
+    if (!existsSync(goldenPath) || readFileSync(goldenPath, 'utf8') !== text) {
+      mkdirSync(dirname(goldenPath), { recursive: true });
+      writeFileSync(goldenPath, text);
+    }
+    return;
+  }
+  if (!existsSync(goldenPath)) {
+    throw new AssertionError({
+      message: `golden trace ${goldenPath} does not exist; run the test with FILEMON_SIM_UPDATE=1 to write it from this trace:\n${text}`,
+    });
+  }
+  const expected = parseTrace(new Uint8Array(readFileSync(goldenPath)));
+  if (expected.errors.length) {
+    const e = expected.errors[0];
+    throw new AssertionError({ message: `golden trace ${goldenPath} line ${e.line}: ${e.message}; fix it or rewrite it with FILEMON_SIM_UPDATE=1` });
+  }
+  const diff = diffTraces(expected, trace, { ignore: opts.ignore });
+  if (diff.equal) return;
+  throw new AssertionError({
+    message: `trace differs from golden trace ${goldenPath} (FILEMON_SIM_UPDATE=1 rewrites it):\n` +
+      formatTraceDiff(diff, { labels: [goldenPath, 'actual trace'] }),
+  });
+}
