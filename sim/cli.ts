@@ -4,6 +4,7 @@ import { parseCommand } from './cli/parse.js';
 import { runCommand } from './cli/run.js';
 import { traceCommand } from './cli/trace.js';
 import { diffCommand } from './cli/diff.js';
+import { MAKE_RULE_HELP } from './export/make.js';
 import { CliError } from './cli/common.js';
 
 const USAGE = `usage: filemon-sim <command> [options]
@@ -27,6 +28,11 @@ views (trace and parse; default: the raw log):
   --json             the parsed trace as JSON
   --tree             the process tree
   --deps             files read, written, executed, deleted, renamed, linked
+  --format make      a make depfile (gcc -MD style); the rule is below
+  --format dot       a Graphviz graph: processes (exec chain, pid, exit) with
+                     fork edges, and the files each touched, edges labelled
+                     R W E D (renamed/linked between files); render it with
+                     dot -Tsvg
   -o, --output FILE  write the view to FILE instead of stdout
 
 options of trace:
@@ -34,6 +40,9 @@ options of trace:
   --get GUEST:HOST   copy a file or directory out afterwards (repeatable)
   -q, --quiet        hide CMD's own output (shown on stderr while the log is
                      on stdout, else on stdout and stderr)
+
+the --format make rule:
+  ${MAKE_RULE_HELP.replace(/\n/g, '\n  ')}
 
 options of diff (records are compared with pids renumbered 1, 2... in order
 of appearance and times zeroed; by default records about /proc/ and /dev/

@@ -3,12 +3,14 @@
 import { writeFileSync } from 'node:fs';
 import type { Trace } from '../trace/index.js';
 import { formatDeps, formatTree } from '../views.js';
+import { EXPORT_FORMATS, exportTrace, isExportFormat } from '../export/index.js';
 import { CliError } from './common.js';
 
 export interface ViewFlags {
   json?: boolean;
   tree?: boolean;
   deps?: boolean;
+  format?: string;
   output?: string;
 }
 
@@ -16,14 +18,19 @@ export const VIEW_OPTIONS = {
   json: { type: 'boolean' },
   tree: { type: 'boolean' },
   deps: { type: 'boolean' },
+  format: { type: 'string' },
   output: { type: 'string', short: 'o' },
 } as const;
 
 /** The chosen view as bytes; extra fields go into --json output. */
 export function renderView(trace: Trace, log: Uint8Array, flags: ViewFlags, extra: object = {}): Uint8Array {
-  const chosen = [flags.json, flags.tree, flags.deps].filter(Boolean).length;
-  if (chosen > 1) throw new CliError('choose one of --json, --tree, --deps');
+  const chosen = [flags.json, flags.tree, flags.deps, flags.format].filter(Boolean).length;
+  if (chosen > 1) throw new CliError('choose one of --json, --tree, --deps, --format');
   const enc = (s: string) => new TextEncoder().encode(s);
+  if (flags.format !== undefined) {
+    if (!isExportFormat(flags.format)) throw new CliError(`--format wants one of ${EXPORT_FORMATS.join(', ')}, got "${flags.format}"`);
+    return enc(exportTrace(trace, flags.format));
+  }
   if (flags.json) return enc(JSON.stringify({ ...extra, ...trace.toJSON(), processes: trace.processes().roots, files: trace.files() }, null, 2) + '\n');
   if (flags.tree) return enc(formatTree(trace));
   if (flags.deps) return enc(formatDeps(trace));

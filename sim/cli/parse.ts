@@ -12,7 +12,7 @@ export async function parseCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions('parse', () =>
     parseArgs({ args, allowPositionals: true, options: VIEW_OPTIONS }),
   );
-  if (positionals.length !== 1) throw new CliError('parse: give one log file; usage: filemon-sim parse [--json|--tree|--deps] [-o OUT] FILE');
+  if (positionals.length !== 1) throw new CliError('parse: give one log file; usage: filemon-sim parse [--json|--tree|--deps|--format make|dot] [-o OUT] FILE');
   const file = positionals[0];
   let bytes: Uint8Array;
   try {
