@@ -1,44 +1,103 @@
-// Tracing latency as users see it: `filemon-sim trace -- true` from a cold
-// CLI start (saved state present), and Simulator.trace('true') on a
-// running simulator. Prints medians.
+// Tracing latency and throughput as users see them:
+// - `filemon-sim trace -- true` from a cold CLI start (saved state present);
+// - Simulator.trace('true'): median of the first 100 after a start, and warm;
+// - traces per second with 1 and with 2 guests in parallel worker threads,
+//   the same total work, measured side by side in one run.
+// `node dist/bench/trace.js [--no-cli] [--parallel-only]`.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { packageRoot } from '../images/linux/layout.js';
 import { Simulator } from '../sim/index.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function main(): Promise<void> {
-  const cli = join(packageRoot, 'dist/sim/cli.js');
-  // Makes sure the saved state exists before timing cold CLI starts.
-  await (await Simulator.start()).close();
-  const cold: number[] = [];
-  for (let i = 0; i < 10; i++) {
-    const t = performance.now();
-    const r = spawnSync(process.execPath, [cli, 'trace', '-q', '-o', '/dev/null', '--', 'true']);
-    cold.push(performance.now() - t);
-    if (r.status !== 0) throw new Error(`filemon-sim trace failed: ${r.stderr}`);
-  }
-  console.log(`filemon-sim trace -- true, cold CLI start (median of 10)  ${(median(cold) / 1000).toFixed(3)} s`);
-
-  const sim = await Simulator.start();
-  const once = async () => {
+async function timeTraces(sim: Simulator, n: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
     const t = performance.now();
     await sim.trace('true');
-    return performance.now() - t;
-  };
-  // v86's JIT starts empty after a restore: first runs are slower.
-  const first: number[] = [];
-  for (let i = 0; i < 100; i++) first.push(await once());
-  for (let i = 0; i < 100; i++) await once();
-  const warm: number[] = [];
-  for (let i = 0; i < 100; i++) warm.push(await once());
-  await sim.close();
-  console.log(`Simulator.trace('true'), first 100 after start (median)          ${median(first).toFixed(1)} ms`);
-  console.log(`Simulator.trace('true') on a running simulator (median of 100)  ${median(warm).toFixed(1)} ms`);
+    times.push(performance.now() - t);
+  }
+  return times;
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+/** A worker thread: start a guest, warm it, then run `count` traces when told to. */
+async function worker(): Promise<void> {
+  const { count, warmup } = workerData as { count: number; warmup: number };
+  const sim = await Simulator.start();
+  await timeTraces(sim, warmup);
+  parentPort!.postMessage('ready');
+  await new Promise<void>((r) => parentPort!.once('message', () => r()));
+  await timeTraces(sim, count);
+  parentPort!.postMessage('done');
+  await sim.close();
+}
+
+/** Seconds for `guests` workers to run `total` traces between them, after each warmed up. */
+async function throughput(guests: number, total: number, warmup: number): Promise<number> {
+  const self = fileURLToPath(import.meta.url);
+  const workers = Array.from({ length: guests }, () => new Worker(self, { workerData: { count: total / guests, warmup } }));
+  const next = (w: Worker) => new Promise<void>((resolve, reject) => {
+    w.once('message', () => resolve());
+    w.once('error', reject);
+  });
+  await Promise.all(workers.map(next));
+  const t = performance.now();
+  const done = workers.map(next);
+  for (const w of workers) w.postMessage('go');
+  await Promise.all(done);
+  const s = (performance.now() - t) / 1000;
+  await Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))));
+  return s;
+}
+
+async function main(): Promise<void> {
+  const args = new Set(process.argv.slice(2));
+  // Makes sure the saved state exists before timing starts.
+  await (await Simulator.start()).close();
+  if (!args.has('--no-cli') && !args.has('--parallel-only')) {
+    const cli = join(packageRoot, 'dist/sim/cli.js');
+    const cold: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t = performance.now();
+      const r = spawnSync(process.execPath, [cli, 'trace', '-q', '-o', '/dev/null', '--', 'true']);
+      cold.push(performance.now() - t);
+      if (r.status !== 0) throw new Error(`filemon-sim trace failed: ${r.stderr}`);
+    }
+    console.log(`filemon-sim trace -- true, cold CLI start (median of 10)           ${(median(cold) / 1000).toFixed(3)} s`);
+  }
+  if (!args.has('--parallel-only')) {
+    const t = performance.now();
+    const sim = await Simulator.start();
+    const startMs = performance.now() - t;
+    const first = await timeTraces(sim, 100);
+    await timeTraces(sim, 100);
+    const warm = await timeTraces(sim, 100);
+    await sim.close();
+    console.log(`Simulator.start()                                                  ${startMs.toFixed(0)} ms`);
+    console.log(`Simulator.trace('true'), first 100 after start (median)            ${median(first).toFixed(1)} ms`);
+    console.log(`Simulator.trace('true') on a running simulator (median of 100)    ${median(warm).toFixed(1)} ms`);
+  }
+  // Same total work with one guest and with two, side by side, twice.
+  const total = 200;
+  const warmup = 100;
+  for (let round = 1; round <= 2; round++) {
+    const one = await throughput(1, total, warmup);
+    const two = await throughput(2, total, warmup);
+    console.log(`round ${round}: ${total} traces: 1 guest ${(total / one).toFixed(1)}/s, 2 guests ${(total / two).toFixed(1)}/s, ratio ${(one / two).toFixed(2)}x`);
+  }
+}
+
+if (isMainThread) {
+  main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+} else {
+  worker().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -1,6 +1,7 @@
 // Node adapter: a ready Machine in one call. Restores the saved state that
 // matches the image when there is one, else boots cold and saves it.
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { outDir } from '../../images/linux/layout.js';
 import { DEFAULT_MEMORY_MIB, Machine, type BootOptions } from '../machine.js';
@@ -42,7 +43,8 @@ export async function bootMachine(opts: NodeBootOptions = {}): Promise<{ machine
   if (useState && !opts.state) {
     await zeroFreeMemory(machine);
     const state = await machine.saveState();
-    const tmp = `${statePath}.tmp`;
+    // Several processes or workers may boot cold at once: each writes its own temp file.
+    const tmp = `${statePath}.${randomUUID()}.tmp`;
     writeFileSync(tmp, new Uint8Array(state));
     renameSync(tmp, statePath);
     removeStaleStates(statePath);
