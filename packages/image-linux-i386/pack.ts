@@ -24,6 +24,8 @@ const stageDir = join(packOutDir, 'image-linux-i386');
 /** Licences of the Debian source packages the guest is made from (SPDX); others are named by their copyright file. */
 const SOURCE_LICENCES: Record<string, string> = {
   linux: 'GPL-2.0-only',
+  // Debian's signed build of the linux source package, with the same licence.
+  'linux-signed-i386': 'GPL-2.0-only',
   busybox: 'GPL-2.0-only',
   seabios: 'LGPL-3.0-only',
   glibc: 'LGPL-2.1-or-later',
