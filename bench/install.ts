@@ -1,5 +1,6 @@
 // What a new npm user pays: both tarballs' sizes, the installed size, and the
-// time from `npm install` of the two tarballs (offline, from npm's cache) to
+// time from `npm install` of the two tarballs (offline, from npm's cache,
+// primed as the consumer test does) to
 // the log of the first traced command, in a fresh folder as a non-root user
 // (the consumer test's set-up, test/helpers/consumer.ts). Needs root.
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     const c = Consumer.create();
     try {
       const tgz = [c.give(main.tarball), c.give(image.tarball)];
+      c.primeCache([main.tarball, image.tarball]);
       const init = await c.run(['npm', 'init', '-y']);
       if (init.code !== 0) throw new Error(`npm init: ${init.stderr}`);
       const install = await c.run(['npm', 'install', ...tgz]);

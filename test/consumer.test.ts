@@ -4,7 +4,8 @@
 // CLI under Bun and Deno. Nothing may be built and no build tool may run.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync, chownSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { join, posix } from 'node:path';
 import { IMAGE_PACKAGE, packageRoot } from '../sim/node/image.js';
 import { BUILD_TOOLS, Consumer, devVersion, packBoth, readmeMochaExample, type Packed } from './helpers/consumer.js';
 
@@ -15,6 +16,9 @@ function assertCopyTraced(log: string, who: string): void {
   assert.match(log, /^W \d+ \/home\/copy$/m, `${who}: no W record of /home/copy in:\n${log}`);
   assert.match(log, /^# Bye bye$/m, `${who}: the log has no footer`);
 }
+
+/** What the consumer installs to run the README's example: mocha and TypeScript. */
+const TOOLS = ['mocha', 'typescript', '@types/mocha', '@types/node'];
 
 const TRACE = ['trace', '--', 'sh', '-c', 'cat /etc/passwd > /home/copy'];
 
@@ -31,16 +35,28 @@ describe('consumer: installed from the two tarballs, no Debian, no root, no buil
     }
     ({ main, image } = await packBoth((m) => process.stderr.write(`      [pack] ${m}\n`)));
     consumer = Consumer.create();
+    consumer.primeCache([main.tarball, image.tarball, ...TOOLS.map((n) => `${n}@${devVersion(n)}`)]);
   });
 
   after(() => consumer?.dispose());
 
   it('packs filemon-sim with its library, CLI, wasm, types, README and licence only', () => {
-    const bad = main.files.filter((f) => /^(test|bench|images|playground|assembly|sim)\//.test(f) || /^dist\/(test|bench|images|packages)\//.test(f) || f.endsWith('.map'));
+    const bad = main.files.filter((f) => /^(test|bench|images|playground|assembly|sim)\//.test(f) || /^dist\/(test|bench|images|packages|playground)\//.test(f) || f.endsWith('.map'));
     assert.deepEqual(bad, [], 'files that serve no user are packed');
-    for (const f of ['dist/sim/index.js', 'dist/sim/index.d.ts', 'dist/sim/cli.js', 'dist/wasm/filemon-parser.wasm', 'README.md', 'LICENSE', 'package.json']) {
+    for (const f of ['dist/sim/index.js', 'dist/sim/index.d.ts', 'dist/sim/cli.js', 'dist/assembly/layout.js', 'dist/wasm/filemon-parser.wasm', 'README.md', 'LICENSE', 'package.json']) {
       assert.ok(main.files.includes(f), `${f} is not packed`);
     }
+    // Every relative import of a packed module is packed too, but for the
+    // image recipe, which only a repository checkout has (imported on demand).
+    const unresolved: string[] = [];
+    for (const f of main.files.filter((f) => f.endsWith('.js'))) {
+      const src = execFileSync('tar', ['-xzOf', main.tarball, `package/${f}`], { encoding: 'utf8' });
+      for (const [, spec] of src.matchAll(/(?:from |import\()\s*'(\.{1,2}\/[^']+)'/g)) {
+        const target = posix.join(posix.dirname(f), spec);
+        if (!main.files.includes(target) && !target.startsWith('dist/images/linux/')) unresolved.push(`${f} imports ${spec}`);
+      }
+    }
+    assert.deepEqual(unresolved, [], 'imports of files that are not packed');
   });
 
   it('packs the image package with every output of the manifest, the manifest, the saved state and a README', () => {
@@ -56,7 +72,7 @@ describe('consumer: installed from the two tarballs, no Debian, no root, no buil
     const imageTgz = c.give(image.tarball);
     const init = await c.run(['npm', 'init', '-y']);
     assert.equal(init.code, 0, init.stderr);
-    const tools = ['mocha', 'typescript', '@types/mocha', '@types/node'].map((n) => `${n}@${devVersion(n)}`);
+    const tools = TOOLS.map((n) => `${n}@${devVersion(n)}`);
     const install = await c.run(['npm', 'install', mainTgz, imageTgz, ...tools]);
     assert.equal(install.code, 0, `npm install failed:\n${install.stderr}`);
 

@@ -84,6 +84,25 @@ export class Consumer {
     return c;
   }
 
+  /**
+   * npm ci caches tarballs and abbreviated metadata only, but npm install
+   * (npm 11) resolves every package from its full metadata, and a fresh
+   * install picks the newest versions in range, not the lockfile's. So the
+   * same install is done once as root, through the registry, in a scratch
+   * folder with the consumer's cache; the consumer's own install is then
+   * offline.
+   */
+  primeCache(specs: string[]): void {
+    const scratch = mkdtempSync(join(tmpdir(), 'filemon-sim-prime-'));
+    try {
+      execFileSync('npm', ['init', '-y'], { cwd: scratch, stdio: 'ignore' });
+      execFileSync('npm', ['install', '--cache', this.cache, '--no-audit', '--no-fund', ...specs], { cwd: scratch, stdio: ['ignore', 'ignore', 'inherit'] });
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+    chownTree(this.cache, this.uid, this.gid);
+  }
+
   /** Copies a file (a tarball, a runtime) where the user can read it; returns its new path. */
   give(file: string, into: 'home' | 'bin' = 'home'): string {
     const to = join(into === 'bin' ? this.bin : this.home, basename(file));
