@@ -52,6 +52,7 @@ export { TraceSession, TraceError, TraceTimeoutError, type TraceOptions, type Tr
 export { Machine, type BootOptions, type ExecOptions, type ExecResult } from './machine.js';
 export * from './errors.js';
 export { bootMachine, type NodeBootOptions, type BootInfo } from './node/boot.js';
+export { IMAGE_PACKAGE, ImageMissingError, ImageInvalidError } from './node/image.js';
 export { parseTrace, createLogStream } from './node/parser-wasm.js';
 export { Trace, LogStream, filemonSection } from './trace/index.js';
 export type * from './trace/index.js';

@@ -57,7 +57,7 @@ describe('exports', function () {
     });
 
     it('states its rule in the help text', () => {
-      assert.match(cli(['help']).stdout, /the --format make rule:\n {2}each file written/);
+      assert.match(cli(['parse', '--help']).stdout, /the --format make rule:\n {2}each file written/);
     });
 
     it('exports a trace from the guest', () => {

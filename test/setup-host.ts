@@ -1,5 +1,6 @@
 // `npm test` step before mocha: the guest image (built if missing, which
-// also installs its host tools) and Debian's Chromium for the browser tests.
+// also installs its host tools), Debian's Chromium for the browser tests and
+// strace for the consumer test (it records every program the consumer ran).
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { buildImage } from '../images/linux/build.js';
@@ -17,6 +18,14 @@ async function main(): Promise<void> {
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
     if (r.status !== 0 || !existsSync(CHROMIUM)) throw new Error('apt-get install chromium failed; install it and run npm test again');
+  }
+  if (process.getuid?.() === 0 && !existsSync('/usr/bin/strace')) {
+    process.stderr.write('test setup: installing strace for the consumer test\n');
+    const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'strace'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    if (r.status !== 0) throw new Error('apt-get install strace failed; install it and run npm test again');
   }
 }
 

@@ -11,7 +11,7 @@ export function parseOptions<R>(sub: string, parse: () => R): R {
   try {
     return parse();
   } catch (e) {
-    throw new CliError(`${sub}: ${e instanceof Error ? e.message : String(e)}; see filemon-sim help`);
+    throw new CliError(`${sub}: ${e instanceof Error ? e.message : String(e)}; see filemon-sim ${sub} --help`);
   }
 }
 
@@ -43,6 +43,7 @@ export const GUEST_RUN_OPTIONS = {
   cwd: { type: 'string' },
   env: { type: 'string', multiple: true },
   timeout: { type: 'string' },
+  image: { type: 'string' },
   cold: { type: 'boolean' },
   'no-build': { type: 'boolean' },
 } as const;
@@ -51,6 +52,7 @@ interface GuestRunValues {
   cwd?: string;
   env?: string[];
   timeout?: string;
+  image?: string;
   cold?: boolean;
   'no-build'?: boolean;
 }
@@ -58,7 +60,7 @@ interface GuestRunValues {
 /** GUEST_RUN_OPTIONS' values as boot options and exec options. */
 export function guestRun(values: GuestRunValues) {
   return {
-    boot: { savedState: !values.cold, build: !values['no-build'], log: progress },
+    boot: { image: values.image, savedState: !values.cold, build: !values['no-build'], log: progress },
     exec: { cwd: values.cwd, env: parseEnv(values.env), timeoutMs: parseTimeout(values.timeout) },
   };
 }

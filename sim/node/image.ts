@@ -1,41 +1,54 @@
-// Node adapter: loads the guest image from images/out/linux, building it
-// first when it is missing, and keeps saved states beside it.
+// Node adapter: finds the guest image, in this order: an explicit folder
+// (the `image` option), FILEMON_SIM_IMAGE, the installed image package, the
+// local build output of a repository checkout (images/out/linux), and last
+// building it there (Debian hosts only). An image folder holds manifest.json,
+// the files its `outputs` name, and saved states.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { buildImage } from '../../images/linux/build.js';
-import { manifestPath, outDir } from '../../images/linux/layout.js';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { GuestImage, ImageManifest } from '../image.js';
 
+/** The npm package that ships the prebuilt guest (packages/image-linux-i386). */
+export const IMAGE_PACKAGE = '@filemon-sim/image-linux-i386';
+
+/** Where an image was found; only a local build keeps its saved states beside it. */
+export type ImageSource = 'option' | 'env' | 'package' | 'local' | 'built';
+
 export interface LoadImageOptions {
-  /** Build the image when it is missing (the default). */
+  /** An image folder to use (manifest.json and the files it names); nothing else is tried. */
+  image?: string;
+  /** Build the image when none is found, in a repository checkout on Debian (default true). */
   build?: boolean;
   log?: (msg: string) => void;
 }
 
+export interface LoadedImage extends GuestImage {
+  /** The folder the image came from. */
+  dir: string;
+  source: ImageSource;
+}
+
+/** No image anywhere, and it could not (or may not) be built. The message lists every place looked at. */
 export class ImageMissingError extends Error {
-  constructor() {
-    super(`the guest image is missing (${manifestPath}); build it with: npm run images`);
+  constructor(readonly looked: string[], reason: string) {
+    super(
+      `the guest image is missing (looked at: ${looked.join('; ')}); ${reason}. ` +
+        `Install the image package: npm install ${IMAGE_PACKAGE}@${mainPackage.version}`,
+    );
   }
 }
 
-export async function loadImage(opts: LoadImageOptions = {}): Promise<GuestImage> {
-  if (!existsSync(manifestPath)) {
-    if (opts.build === false) throw new ImageMissingError();
-    opts.log?.('guest image missing: building it (npm run images)');
-    await buildImage({ log: opts.log });
-  }
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as ImageManifest;
-  const read = (file: string) => new Uint8Array(readFileSync(join(outDir, file)));
-  return {
-    manifest,
-    bios: read(manifest.outputs.bios.file),
-    kernel: read(manifest.outputs.kernel.file),
-    initramfs: read(manifest.outputs.initramfs.file),
-  };
-}
+/** An image folder or image package that is there but unusable. */
+export class ImageInvalidError extends Error {}
 
 const require = createRequire(import.meta.url);
+
+/** This package's root: this file is compiled to dist/sim/node/. */
+export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** filemon-sim's own name and version. */
+export const mainPackage = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { name: string; version: string };
 
 /** v86's WebAssembly file inside node_modules. */
 export const v86WasmPath = join(dirname(require.resolve('v86')), 'v86.wasm');
@@ -44,3 +57,96 @@ export const v86WasmPath = join(dirname(require.resolve('v86')), 'v86.wasm');
 export const v86Version = (
   JSON.parse(readFileSync(join(dirname(require.resolve('v86')), '..', 'package.json'), 'utf8')) as { version: string }
 ).version;
+
+/** The image package's folder and version, resolved from this package and from the working directory; null when not installed. */
+export function findImagePackage(): { dir: string; version: string } | null {
+  for (const from of [import.meta.url, pathToFileURL(join(process.cwd(), 'index.js')).href]) {
+    let pkgJson: string;
+    try {
+      pkgJson = createRequire(from).resolve(`${IMAGE_PACKAGE}/package.json`);
+    } catch {
+      continue;
+    }
+    const { version } = JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string };
+    return { dir: dirname(pkgJson), version };
+  }
+  return null;
+}
+
+/** images/out/linux in a repository checkout (the build recipe is there); null in an installed package. */
+async function localBuild(): Promise<{ outDir: string; build: typeof import('../../images/linux/build.js').buildImage } | null> {
+  const buildJs = join(packageRoot, 'dist/images/linux/build.js');
+  if (!existsSync(buildJs) || !existsSync(join(packageRoot, 'images/linux'))) return null;
+  const [{ outDir }, { buildImage }] = await Promise.all([
+    import('../../images/linux/layout.js'),
+    import('../../images/linux/build.js'),
+  ]);
+  return { outDir, build: buildImage };
+}
+
+/** A program on PATH, without running it. */
+function onPath(name: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, name)));
+}
+
+/** Where the image is, without reading it: the lookup order above; builds it only as the last step. */
+export async function locateImage(opts: LoadImageOptions = {}): Promise<{ dir: string; source: ImageSource; what: string }> {
+  if (opts.image) return { dir: resolve(opts.image), source: 'option', what: 'the image option' };
+  const env = process.env.FILEMON_SIM_IMAGE;
+  if (env) return { dir: resolve(env), source: 'env', what: 'FILEMON_SIM_IMAGE' };
+
+  const looked = [`option image (not given)`, `FILEMON_SIM_IMAGE (not set)`];
+  const pkg = findImagePackage();
+  if (pkg) {
+    if (pkg.version !== mainPackage.version) {
+      throw new ImageInvalidError(
+        `${IMAGE_PACKAGE} ${pkg.version} (${pkg.dir}) does not match ${mainPackage.name} ${mainPackage.version}; ` +
+          `install the matching one: npm install ${IMAGE_PACKAGE}@${mainPackage.version}`,
+      );
+    }
+    return { dir: pkg.dir, source: 'package', what: IMAGE_PACKAGE };
+  }
+  looked.push(`package ${IMAGE_PACKAGE} (not installed)`);
+
+  const local = await localBuild();
+  if (!local) throw new ImageMissingError(looked, `this installed ${mainPackage.name} has no image recipe to build one`);
+  if (existsSync(join(local.outDir, 'manifest.json'))) return { dir: local.outDir, source: 'local', what: 'the local build' };
+  looked.push(`local build ${local.outDir} (not built)`);
+  if (opts.build === false) throw new ImageMissingError(looked, 'building was turned off; in this checkout build it with: npm run images');
+  const missing = ['apt-get', 'dpkg'].filter((t) => !onPath(t));
+  if (missing.length) {
+    throw new ImageMissingError(looked, `building it needs a Debian host with apt-get and dpkg, and ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not on PATH`);
+  }
+  opts.log?.('guest image missing: building it (npm run images)');
+  await local.build({ log: opts.log });
+  return { dir: local.outDir, source: 'built', what: 'the local build' };
+}
+
+/** The image, found (or built) by locateImage and read. */
+export async function loadImage(opts: LoadImageOptions = {}): Promise<LoadedImage> {
+  const { dir, source, what } = await locateImage(opts);
+  return readImage(dir, source, what);
+}
+
+/** An image folder's manifest.json. */
+export function readManifest(dir: string, what: string): ImageManifest {
+  const manifestFile = join(dir, 'manifest.json');
+  if (!existsSync(manifestFile)) throw new ImageInvalidError(`${what}: ${dir} is not a guest image folder (no manifest.json)`);
+  return JSON.parse(readFileSync(manifestFile, 'utf8')) as ImageManifest;
+}
+
+/** Reads an image folder: manifest.json and the files its outputs name, each checked against its size. */
+export function readImage(dir: string, source: ImageSource, what: string): LoadedImage {
+  const manifest = readManifest(dir, what);
+  const read = (role: keyof ImageManifest['outputs']) => {
+    const out = manifest.outputs[role];
+    const path = join(dir, out.file);
+    if (!existsSync(path)) throw new ImageInvalidError(`${what}: ${path} is missing (manifest.json names it as the ${role})`);
+    const bytes = new Uint8Array(readFileSync(path));
+    if (bytes.byteLength !== out.bytes) {
+      throw new ImageInvalidError(`${what}: ${path} has ${bytes.byteLength} bytes, manifest.json says ${out.bytes}; the image folder is damaged`);
+    }
+    return bytes;
+  };
+  return { manifest, bios: read('bios'), kernel: read('kernel'), initramfs: read('initramfs'), dir, source };
+}
