@@ -10,7 +10,7 @@ import {
 } from './errors.js';
 import type { GuestImage } from './image.js';
 import {
-  encodeFrame, fieldStr, fieldU32, FrameReader, FrameType, SPILLED, strField, Tag, u32Field, u64Field,
+  encodeFrame, fieldStr, MAX_BODY, fieldU32, FrameReader, FrameType, SPILLED, strField, Tag, u32Field, u64Field,
   type Field, type Frame,
 } from './protocol.js';
 
@@ -56,8 +56,10 @@ export const DEFAULT_MEMORY_MIB = 256;
 export const MIN_MEMORY_MIB = 64;
 export const MAX_MEMORY_MIB = 2048;
 export const DEFAULT_EXEC_TIMEOUT_MS = 120_000;
-/** Payloads above this go through the 9p folder rather than the console. */
+/** Payloads (stdin, file data) above this go through the 9p folder rather than the console. */
 const INLINE_LIMIT = 2048;
+/** The fields the agent reads from the 9p folder when spilled; strings (argv, env, cwd, path) always travel inline. */
+const SPILLABLE = new Set<number>([Tag.Stdin, Tag.Data]);
 /** How long past its own timeout a command may take before the agent counts as hung. */
 const AGENT_GRACE_MS = 15_000;
 
@@ -183,6 +185,8 @@ export class Machine {
       this.check(requestName(type));
       const id = this.nextId++;
       const sent = await this.spillLargeFields(id, fields);
+      const inline = sent.reduce((n, f) => n + 6 + f.data.length, 0);
+      if (inline > MAX_BODY) throw new RangeError(`${requestName(type)} request: ${inline} bytes of command line, environment and paths; the guest takes at most ${MAX_BODY}`);
       sent.push(u64Field(Tag.HostTimeMs, Date.now()));
       return new Promise<Frame>((resolve, reject) => {
         let timer: ReturnType<typeof setTimeout> | undefined;
@@ -209,7 +213,7 @@ export class Machine {
   private async spillLargeFields(id: number, fields: Field[]): Promise<Field[]> {
     return Promise.all(
       fields.map(async (f, i) => {
-        if (f.data.length <= INLINE_LIMIT) return f;
+        if (f.data.length <= INLINE_LIMIT || !SPILLABLE.has(f.tag)) return f;
         const name = `h-${id}-${i}`;
         await this.emulator.create_file(`/${name}`, f.data);
         return strField(f.tag | SPILLED, name);

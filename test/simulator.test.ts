@@ -65,6 +65,15 @@ describe('Simulator', function () {
     assert.ok(hostGrewMiB < 96, `host RSS grew ${hostGrewMiB.toFixed(1)} MiB over 100 traces`);
   });
 
+  it('runs a command line longer than a console frame holds inline', async () => {
+    const long = 'x'.repeat(5000);
+    const r = await sim.trace(`printf %s ${long} | wc -c`);
+    assert.equal(new TextDecoder().decode(r.stderr), '');
+    assert.equal(new TextDecoder().decode(r.stdout).trim(), '5000');
+    const argv = await sim.trace(['sh', '-c', 'printf %s "$1" | wc -c', 'sh', long]);
+    assert.equal(new TextDecoder().decode(argv.stdout).trim(), '5000');
+  });
+
   it('gives concurrent traces each its own log', async () => {
     const names = ['a', 'b', 'c', 'd'];
     const results = await Promise.all(names.map((n) => sim.trace(`echo ${n} > /tmp/conc-${n}; cat /tmp/conc-${n}`)));
@@ -140,5 +149,17 @@ describe('Simulator', function () {
     await assert.rejects(sim.trace('true', { timeoutMs: 99_999_999_999 }), RangeError);
     assert.equal((await sim.trace('true')).status, 0, 'the machine is still fine');
     await assert.rejects(Simulator.start({ memoryMiB: 16 }), /16 MiB/);
+  });
+
+  it('boots with the memory size asked for', async function () {
+    this.timeout(1_000_000); // a cold boot: slow when the machine is loaded
+    const big = await Simulator.start({ memoryMiB: 320, savedState: false, bootTimeoutMs: 900_000 });
+    try {
+      const r = await big.trace(['grep', 'MemTotal', '/proc/meminfo']);
+      const kib = Number(/(\d+) kB/.exec(new TextDecoder().decode(r.stdout))?.[1]);
+      assert.ok(kib > 280 * 1024 && kib <= 320 * 1024, `MemTotal ${kib} kB`);
+    } finally {
+      await big.close();
+    }
   });
 });
