@@ -82,8 +82,8 @@ class Soak {
     const len = this.rand() < 0.2 ? this.int(100, 250) : this.int(1, 20);
     let s = '';
     while (s.length < len) s += this.rand() < 0.3 ? ODD[this.int(0, ODD.length - 1)] : String.fromCharCode(97 + this.int(0, 25));
-    // Names are bytes in the guest: keep within NAME_MAX (255 bytes).
-    while (new TextEncoder().encode(s).length > 250) s = s.slice(0, -1);
+    // Names are bytes in the guest: keep within NAME_MAX (255 bytes) with room for ".moved".
+    while (new TextEncoder().encode(s).length > 240) s = [...s].slice(0, -1).join('');
     return s === '.' || s === '..' ? 'dot' : s;
   }
 

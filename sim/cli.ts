@@ -33,7 +33,9 @@ options of trace:
 options of trace and run:
   --cwd DIR          working directory in the guest
   --env NAME=VALUE   environment variable (repeatable)
-  --timeout SECONDS  kill CMD and its processes after this long (default 120)
+  --timeout SECONDS  kill CMD and its processes after this long (default 120,
+                     0 for none); exit 124
+  --memory MIB       guest memory, 64 to 2048 (default 256)
   --cold             boot cold instead of restoring the saved state
   --no-build         fail instead of building a missing guest image
 `;
