@@ -166,7 +166,7 @@ class Soak {
       }
       case 'kill': {
         const n = this.int(1, 5);
-        const cmd = `i=0; while [ $i -lt ${n} ]; do sleep 30 & kill -9 $!; i=$((i + 1)); done; wait; (kill -9 \\$\\$ 2>/dev/null; sh -c 'kill -9 $$')`;
+        const cmd = `i=0; while [ $i -lt ${n} ]; do sleep 30 & kill -9 $!; i=$((i + 1)); done; wait; sh -c 'kill -9 $$'`;
         return {
           kind,
           cmd,

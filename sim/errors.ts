@@ -52,8 +52,8 @@ export class AgentError extends MachineError {}
 export class AgentRestartedError extends AgentError {
   constructor(readonly reason: string) {
     super(
-      `the guest agent died while serving this request (${reason || 'it crashed or was killed'}); ` +
-        'a new agent serves the next requests; restore the guest to bring back what else was killed',
+      `the guest agent restarted while serving this request: the previous one died (${reason || 'it crashed or was killed'}); ` +
+        'the new one serves the next requests; restore the guest to bring back what else was killed',
     );
   }
 }
