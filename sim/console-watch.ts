@@ -11,6 +11,7 @@ export class ConsoleWatch {
   private text = '';
   private line = '';
   private crashed = false;
+  private report: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly onCrash: (report: string) => void,
@@ -29,8 +30,15 @@ export class ConsoleWatch {
     if (!this.crashed && CRASH.test(this.line)) {
       this.crashed = true;
       const start = this.text.length - this.line.length - 1;
-      setTimeout(() => this.onCrash(this.text.slice(Math.max(0, start - 2000))), REPORT_SETTLE_MS);
+      this.report = setTimeout(() => this.onCrash(this.text.slice(Math.max(0, start - 2000))), REPORT_SETTLE_MS);
     }
+    this.line = '';
+  }
+
+  /** Watches afresh: the guest was restored to a state from before any crash. */
+  reset(): void {
+    clearTimeout(this.report);
+    this.crashed = false;
     this.line = '';
   }
 

@@ -10,7 +10,10 @@ export class MachineError extends Error {
 /** The guest kernel panicked or oopsed; `console` holds what it printed. */
 export class GuestPanicError extends MachineError {
   constructor(readonly console: string) {
-    super(`the guest kernel crashed; its console said:\n${console}`);
+    super(
+      `the guest kernel crashed; its console said:\n${console}\n` +
+        'this guest is stopped: restore it (Simulator.restore(), trace(cmd, { restore: true }) or Machine.restoreState()) or close it and start a new one',
+    );
   }
 }
 
@@ -39,3 +42,31 @@ export class CommandTimeoutError extends MachineError {
 
 /** The agent could not carry out a request (bad path, missing directory...). */
 export class AgentError extends MachineError {}
+
+/**
+ * The guest agent died while serving a request and /init started a new one;
+ * `reason` is how the old one ended, as the new one found out. The guest
+ * goes on: later requests are served, though the processes the command
+ * killed (the traced shell, with kill -9 -1) stay dead until a restore.
+ */
+export class AgentRestartedError extends AgentError {
+  constructor(readonly reason: string) {
+    super(
+      `the guest agent restarted while serving this request: the previous one died (${reason || 'it crashed or was killed'}); ` +
+        'the new one serves the next requests; restore the guest to bring back what else was killed',
+    );
+  }
+}
+
+/**
+ * The longest timeout a command may have: Node's and browsers' timers stop
+ * at 2^31 - 1 ms, and the harness adds its grace periods on top.
+ */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1 - 60_000;
+
+/** Throws a RangeError for a timeout that is not whole milliseconds from 0 to max. */
+export function checkTimeoutMs(ms: number, max = MAX_TIMEOUT_MS): void {
+  if (!Number.isInteger(ms) || ms < 0 || ms > max) {
+    throw new RangeError(`timeoutMs ${ms}: give whole milliseconds from 0 (no timeout) to ${MAX_TIMEOUT_MS} (about 24 days, the limit of timers)`);
+  }
+}

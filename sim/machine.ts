@@ -5,11 +5,12 @@ import { V86, type V86Options } from 'v86';
 import { ConsolePort } from './console-port.js';
 import { ConsoleWatch } from './console-watch.js';
 import {
-  AgentError, BootTimeoutError, CommandTimeoutError, GuestPanicError, MachineClosedError, MachineError,
+  AgentError, AgentRestartedError, BootTimeoutError, CommandTimeoutError, GuestPanicError, MachineClosedError, MachineError,
+  checkTimeoutMs,
 } from './errors.js';
 import type { GuestImage } from './image.js';
 import {
-  encodeFrame, fieldStr, fieldU32, FrameReader, FrameType, SPILLED, strField, Tag, u32Field, u64Field,
+  encodeFrame, fieldStr, MAX_BODY, fieldU32, FrameReader, FrameType, SPILLED, strField, Tag, u32Field, u64Field,
   type Field, type Frame,
 } from './protocol.js';
 
@@ -19,7 +20,10 @@ export interface BootOptions {
   wasmPath: string;
   /** A state from saveState() of a machine booted from the same image; resumes it instead of booting. */
   state?: ArrayBuffer;
-  /** Guest memory; a state must be restored with the size it was saved with. Default 256. */
+  /**
+   * Guest memory in MiB, MIN_MEMORY_MIB to MAX_MEMORY_MIB; a state must be
+   * restored with the size it was saved with. Default 256.
+   */
   memoryMiB?: number;
   /** How long a cold boot (or a restore) may take to reach the agent. Default 90 s. */
   bootTimeoutMs?: number;
@@ -32,7 +36,7 @@ export interface ExecOptions {
   /** Added to (or replacing entries of) the guest's base environment. */
   env?: Record<string, string>;
   stdin?: Uint8Array | string;
-  /** Kill the command's whole process tree after this long. Default 120 s; 0 for none. */
+  /** Kill the command's whole process tree after this long. Default 120 s; 0 for none; at most MAX_TIMEOUT_MS. */
   timeoutMs?: number;
 }
 
@@ -48,9 +52,14 @@ export interface ExecResult {
 /** Kernel command line: options measured to work in v86 (see README). */
 export const KERNEL_CMDLINE = 'console=ttyS0 quiet loglevel=3 tsc=reliable mitigations=off random.trust_cpu=on';
 export const DEFAULT_MEMORY_MIB = 256;
-const DEFAULT_EXEC_TIMEOUT_MS = 120_000;
-/** Payloads above this go through the 9p folder rather than the console. */
+/** Below this the guest cannot hold its image and run; above it v86 cannot map the memory. */
+export const MIN_MEMORY_MIB = 64;
+export const MAX_MEMORY_MIB = 2048;
+export const DEFAULT_EXEC_TIMEOUT_MS = 120_000;
+/** Payloads (stdin, file data) above this go through the 9p folder rather than the console. */
 const INLINE_LIMIT = 2048;
+/** The fields the agent reads from the 9p folder when spilled; strings (argv, env, cwd, path) always travel inline. */
+const SPILLABLE = new Set<number>([Tag.Stdin, Tag.Data]);
 /** How long past its own timeout a command may take before the agent counts as hung. */
 const AGENT_GRACE_MS = 15_000;
 
@@ -68,8 +77,8 @@ export class Machine {
   private queue: Promise<unknown> = Promise.resolve();
   private failure: MachineError | undefined;
   private rejectFailed: (e: Error) => void = () => undefined;
-  /** Rejects when the guest fails (kernel crash, hung agent). */
-  private readonly failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
+  /** Rejects when the guest fails (kernel crash, hung agent); renewed by a restore. */
+  private failed = this.failurePromise();
   private closed = false;
   /** v86 finished setting up (destroy() before that throws inside v86). */
   private loaded = false;
@@ -79,7 +88,6 @@ export class Machine {
     private readonly emulator: V86,
     readonly options: BootOptions,
   ) {
-    this.failed.catch(() => undefined); // observed through withTimeout and check()
     const reader = new FrameReader((f) => this.onFrame(f));
     this.port = new ConsolePort(emulator, 0, (d) => reader.push(d));
     this.watch = new ConsoleWatch((text) => this.fail(new GuestPanicError(text)), options.onConsole);
@@ -89,6 +97,7 @@ export class Machine {
   /** Boots the guest (or resumes options.state) and waits for its agent. */
   static async boot(options: BootOptions): Promise<Machine> {
     const { image, state } = options;
+    checkMemory(options.memoryMiB ?? DEFAULT_MEMORY_MIB);
     const v86opts: V86Options = {
       wasm_path: options.wasmPath,
       memory_size: (options.memoryMiB ?? DEFAULT_MEMORY_MIB) << 20,
@@ -134,8 +143,14 @@ export class Machine {
     return Promise.race([p, this.failed, timeout]).finally(() => clearTimeout(timer));
   }
 
+  private failurePromise(): Promise<never> {
+    const p = new Promise<never>((_, reject) => (this.rejectFailed = reject));
+    p.catch(() => undefined); // observed through withTimeout and check()
+    return p;
+  }
+
   private fail(e: MachineError): void {
-    if (this.failure) return;
+    if (this.failure || this.closed) return;
     this.failure = e;
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
@@ -150,9 +165,10 @@ export class Machine {
         this.readyWaiter = undefined;
         return;
       }
-      // A new agent: the old one died (crashed, or killed when the guest ran
-      // out of memory) and took the requests it was serving with it.
-      const err = new AgentError('the guest agent restarted while serving this request (it crashed or was killed, for instance when the guest ran out of memory); the guest goes on, retry with less data');
+      // A new agent: the old one died (killed by a command or by the OOM
+      // killer, or crashed) and took the requests it was serving with it.
+      const why = f.fields.find((x) => x.tag === Tag.Restarted);
+      const err = new AgentRestartedError(why ? fieldStr(why) : '');
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
       return;
@@ -169,6 +185,8 @@ export class Machine {
       this.check(requestName(type));
       const id = this.nextId++;
       const sent = await this.spillLargeFields(id, fields);
+      const inline = sent.reduce((n, f) => n + 6 + f.data.length, 0);
+      if (inline > MAX_BODY) throw new RangeError(`${requestName(type)} request: ${inline} bytes of command line, environment and paths; the guest takes at most ${MAX_BODY}`);
       sent.push(u64Field(Tag.HostTimeMs, Date.now()));
       return new Promise<Frame>((resolve, reject) => {
         let timer: ReturnType<typeof setTimeout> | undefined;
@@ -180,7 +198,7 @@ export class Machine {
         if (hostTimeoutMs) {
           timer = setTimeout(() => {
             this.pending.delete(id);
-            this.fail(new MachineError(`the guest agent did not answer a ${requestName(type)} request within ${hostTimeoutMs} ms; the guest is hung, boot a new machine`));
+            this.fail(new MachineError(`the guest agent did not answer a ${requestName(type)} request within ${hostTimeoutMs} ms; the guest is hung: restore its state (restoreState) or boot a new machine`));
             reject(this.failure);
           }, hostTimeoutMs);
         }
@@ -195,7 +213,7 @@ export class Machine {
   private async spillLargeFields(id: number, fields: Field[]): Promise<Field[]> {
     return Promise.all(
       fields.map(async (f, i) => {
-        if (f.data.length <= INLINE_LIMIT) return f;
+        if (f.data.length <= INLINE_LIMIT || !SPILLABLE.has(f.tag)) return f;
         const name = `h-${id}-${i}`;
         await this.emulator.create_file(`/${name}`, f.data);
         return strField(f.tag | SPILLED, name);
@@ -225,6 +243,8 @@ export class Machine {
     const shown = typeof cmd === 'string' ? JSON.stringify(cmd) : JSON.stringify(cmd.join(' '));
     if (Array.isArray(cmd) && cmd.length === 0) throw new TypeError('exec needs a command');
     const timeoutMs = opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
+    // Room for callers' own grace periods (the Simulator's) below the timer limit.
+    checkTimeoutMs(timeoutMs, 2 ** 31 - 1 - AGENT_GRACE_MS);
     const fields: Field[] = typeof cmd === 'string' ? [strField(Tag.Shell, cmd)] : cmd.map((a) => strField(Tag.Argv, a));
     if (opts.cwd) fields.push(strField(Tag.Cwd, opts.cwd));
     for (const [k, v] of Object.entries(opts.env ?? {})) {
@@ -260,9 +280,11 @@ export class Machine {
     this.throwIfError(reply, `mkdir ${path}`);
   }
 
-  /** Reads a file from the guest. */
-  async getFile(path: string): Promise<Uint8Array> {
-    const reply = await this.request(FrameType.Get, [strField(Tag.Path, path)]);
+  /** Reads a file from the guest; with remove, the guest removes it once read. */
+  async getFile(path: string, opts: { remove?: boolean } = {}): Promise<Uint8Array> {
+    const fields = [strField(Tag.Path, path)];
+    if (opts.remove) fields.push({ tag: Tag.Remove, data: new Uint8Array(0) });
+    const reply = await this.request(FrameType.Get, fields);
     this.throwIfError(reply, `getFile ${path}`);
     return this.bytesOf(reply, Tag.Data);
   }
@@ -273,10 +295,20 @@ export class Machine {
     return (await this.idle(() => this.emulator.save_state())) as ArrayBuffer;
   }
 
-  /** Puts the machine back into a state saved from the same image. */
+  /**
+   * Puts the machine back into a state saved from the same image; also
+   * revives a machine whose guest crashed or hung.
+   */
   async restoreState(state: ArrayBuffer): Promise<void> {
-    this.check('restoreState');
-    await this.idle(() => this.emulator.restore_state(state));
+    if (this.closed) throw new MachineClosedError('restoreState');
+    await this.idle(async () => {
+      await this.emulator.restore_state(state);
+      this.watch.reset();
+      if (this.failure) {
+        this.failure = undefined;
+        this.failed = this.failurePromise();
+      }
+    });
     await this.request(FrameType.Ping, [], 30_000);
   }
 
@@ -321,6 +353,12 @@ export class Machine {
   private throwIfError(f: Frame, what: string): void {
     const e = f.fields.find((x) => x.tag === Tag.Error);
     if (e) throw new AgentError(`${what}: ${fieldStr(e)}`);
+  }
+}
+
+function checkMemory(mib: number): void {
+  if (!Number.isInteger(mib) || mib < MIN_MEMORY_MIB || mib > MAX_MEMORY_MIB) {
+    throw new RangeError(`guest memory ${mib} MiB: give whole MiB from ${MIN_MEMORY_MIB} to ${MAX_MEMORY_MIB}`);
   }
 }
 

@@ -36,6 +36,10 @@ export const enum Tag {
   Error = 15,
   TimedOut = 16,
   Info = 17,
+  /** Get: remove the file once read. */
+  Remove = 18,
+  /** Ready of a restarted agent: why the previous one ended. */
+  Restarted = 19,
 }
 
 export interface Field {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../images/linux/layout.js';
 import { loadImage } from '../sim/node/image.js';
+import { guestRun } from '../sim/cli/common.js';
 
 const CLI = join(packageRoot, 'dist/sim/cli.js');
 
@@ -145,15 +146,50 @@ describe('filemon-sim CLI', function () {
     assert.match(r.stdout, /^# Bye bye$/m);
   });
 
-  it('says what timed out, kills it and shows the log so far', async () => {
+  it('says what timed out, kills it, names what it killed and shows the whole log', async () => {
     const r = await cli(['trace', '--timeout', '1.5', '--', 'sh', '-c', 'cat /etc/group > /dev/null; sleep 60']);
     assert.equal(r.code, 124);
-    assert.match(r.stderr, /sh -c cat \/etc\/group > \/dev\/null; sleep 60 timed out after 1500 ms and was killed/);
+    const m = /sh -c cat \/etc\/group > \/dev\/null; sleep 60 timed out after 1500 ms; killed its \d+ process(?:es)? \(pids ([\d ]+)\)/.exec(r.stderr);
+    assert.ok(m, r.stderr);
     assert.match(r.stdout, /^R \d+ \/etc\/group$/m);
-    // The kill took the tracer too; its last reference to /dev/filemon
-    // going away writes the footer, as on FreeBSD. (Whether the killed
-    // command's X record comes first depends on which process died first.)
-    assert.match(r.stdout, /\n# Stop \d+\.\d{6}\n# Bye bye\n$/);
+    // The tracer outlived what it killed: each one's exit, then the footer.
+    for (const pid of m[1].split(' ')) assert.match(r.stdout, new RegExp(`^X ${pid} 0 9$`, 'm'));
+    assert.match(r.stdout, /\nX \d+ 0 9\n# Stop \d+\.\d{6}\n# Bye bye\n$/);
+    const run = await cli(['run', '--timeout', '1', '--', 'sleep', '30']);
+    assert.equal(run.code, 124, run.stderr);
+    assert.match(run.stderr, /sleep 30 timed out after 1000 ms/);
+  });
+
+  it('refuses a timeout beyond what timers hold', async () => {
+    const r = await cli(['trace', '--timeout', '99999999999', '--', 'true']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--timeout 99999999999: at most \d+ seconds/);
+  });
+
+  it('finds a bad -o and a missing --put source before starting the guest', async () => {
+    // With no image, anything that gets as far as the guest fails on the image instead.
+    const env = { FILEMON_SIM_IMAGE_DIR: join(dir, 'no-image') };
+    const o = await cli(['trace', '--no-build', '-o', '/nonexistent/x', '--', 'true'], env);
+    assert.equal(o.code, 2);
+    assert.match(o.stderr, /-o \/nonexistent\/x: cannot write there \(\/nonexistent does not exist\); nothing was run/);
+    const p = await cli(['trace', '--no-build', '--put', '/no/such/src:/home/x', '--', 'true'], env);
+    assert.equal(p.code, 2);
+    assert.match(p.stderr, /--put \/no\/such\/src:.*cannot read \/no\/such\/src \(ENOENT\)/);
+  });
+
+  it('says clearly when the tracer cannot start the command', async () => {
+    const r = await cli(['trace', '--cwd', '/no/such/dir', '--', 'true']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /the tracer did not start .*cannot change directory to \/no\/such\/dir/);
+    assert.equal(r.stdout, '');
+  });
+
+  it('--memory sets the guest memory (the boot with it: simulator.test.ts)', async () => {
+    const bad = await cli(['run', '--memory', '12', '--', 'true']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--memory wants whole MiB from 64 to 2048, got "12"/);
+    assert.equal(guestRun({ memory: '320' }).boot.memoryMiB, 320);
+    assert.equal(guestRun({}).boot.memoryMiB, undefined, 'the default size when not given');
   });
 
   it('explains a missing image in one line with what to do', async () => {

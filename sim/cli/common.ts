@@ -1,4 +1,8 @@
 // Shared pieces of the CLI: errors with exit codes, option parsing, progress.
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { MAX_TIMEOUT_MS } from '../errors.js';
+import { MAX_MEMORY_MIB, MIN_MEMORY_MIB } from '../machine.js';
 
 export class CliError extends Error {
   constructor(message: string, readonly exitCode = 2) {
@@ -29,8 +33,36 @@ export function parseEnv(pairs: string[] = []): Record<string, string> {
 export function parseTimeout(s: string | undefined): number | undefined {
   if (s === undefined) return undefined;
   const n = Number(s);
-  if (!Number.isFinite(n) || n < 0) throw new CliError(`--timeout wants seconds, got "${s}"`);
-  return Math.round(n * 1000);
+  if (s.trim() === '' || !Number.isFinite(n) || n < 0) throw new CliError(`--timeout wants seconds, got "${s}"`);
+  const ms = Math.round(n * 1000);
+  if (ms > MAX_TIMEOUT_MS) {
+    throw new CliError(`--timeout ${s}: at most ${Math.floor(MAX_TIMEOUT_MS / 1000)} seconds (about 24 days, the limit of timers); 0 for no timeout`);
+  }
+  return ms;
+}
+
+export function parseMemory(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (!/^\d+$/.test(s) || n < MIN_MEMORY_MIB || n > MAX_MEMORY_MIB) {
+    throw new CliError(`--memory wants whole MiB from ${MIN_MEMORY_MIB} to ${MAX_MEMORY_MIB}, got "${s}"`);
+  }
+  return n;
+}
+
+/** Fails now, before any guest work, when the view could not be written to path. */
+export function checkOutputPath(path: string | undefined): void {
+  if (!path || path === '-') return;
+  const full = resolve(path);
+  const dir = dirname(full);
+  try {
+    if (statSync(full, { throwIfNoEntry: false })?.isDirectory()) throw new Error('it is a directory');
+    if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${dir} does not exist` : (e as Error).message;
+    throw new CliError(`-o ${path}: cannot write there (${why}); nothing was run`);
+  }
 }
 
 /** Progress lines on stderr, only when it is a terminal or FILEMON_SIM_PROGRESS=1. */
@@ -44,6 +76,7 @@ export const GUEST_RUN_OPTIONS = {
   env: { type: 'string', multiple: true },
   timeout: { type: 'string' },
   image: { type: 'string' },
+  memory: { type: 'string' },
   cold: { type: 'boolean' },
   'no-build': { type: 'boolean' },
 } as const;
@@ -53,6 +86,7 @@ interface GuestRunValues {
   env?: string[];
   timeout?: string;
   image?: string;
+  memory?: string;
   cold?: boolean;
   'no-build'?: boolean;
 }
@@ -60,7 +94,7 @@ interface GuestRunValues {
 /** GUEST_RUN_OPTIONS' values as boot options and exec options. */
 export function guestRun(values: GuestRunValues) {
   return {
-    boot: { image: values.image, savedState: !values.cold, build: !values['no-build'], log: progress },
+    boot: { image: values.image, savedState: !values.cold, build: !values['no-build'], log: progress, memoryMiB: parseMemory(values.memory) },
     exec: { cwd: values.cwd, env: parseEnv(values.env), timeoutMs: parseTimeout(values.timeout) },
   };
 }

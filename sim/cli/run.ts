@@ -4,6 +4,9 @@ import { bootMachine } from '../node/boot.js';
 import { CommandTimeoutError } from '../errors.js';
 import { CliError, GUEST_RUN_OPTIONS, guestRun, parseOptions, progress } from './common.js';
 
+/** The exit status for a command killed at its timeout, as timeout(1) and trace give. */
+export const TIMED_OUT_EXIT = 124;
+
 export async function runCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions('run', () =>
     parseArgs({
@@ -22,9 +25,12 @@ export async function runCommand(args: string[]): Promise<number> {
     process.stderr.write(r.stderr);
     return r.signal ? 128 + r.signal : r.status;
   } catch (e) {
-    if (e instanceof CommandTimeoutError && e.result) {
-      process.stdout.write(e.result.stdout);
-      process.stderr.write(e.result.stderr);
+    if (e instanceof CommandTimeoutError) {
+      if (e.result) {
+        process.stdout.write(e.result.stdout);
+        process.stderr.write(e.result.stderr);
+      }
+      throw new CliError(`run: ${positionals.join(' ')} timed out after ${e.timeoutMs} ms and was killed with its processes (raise --timeout)`, TIMED_OUT_EXIT);
     }
     throw e;
   } finally {

@@ -1,9 +1,11 @@
 // `filemon-sim trace -- CMD`: run CMD under /dev/filemon in the guest and
 // show its log; the CLI exits with CMD's status.
+import { accessSync, constants } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Simulator } from '../index.js';
 import { TraceTimeoutError } from '../simulator.js';
-import { CliError, GUEST_RUN_OPTIONS, guestRun, parseOptions } from './common.js';
+import { checkOutputPath, CliError, GUEST_RUN_OPTIONS, guestRun, parseOptions } from './common.js';
+import { TIMED_OUT_EXIT } from './run.js';
 import { renderView, VIEW_OPTIONS, writeView } from './output.js';
 
 /** "A:B" at the first colon; host paths with colons are not supported. */
@@ -31,6 +33,15 @@ export async function traceCommand(args: string[]): Promise<number> {
   const puts = (values.put ?? []).map((p) => splitPair('--put', p));
   const gets = (values.get ?? []).map((p) => splitPair('--get', p));
   const { boot, exec } = guestRun(values);
+  // Whatever can be found wrong on the host is, before the guest starts.
+  for (const [host] of puts) {
+    try {
+      accessSync(host, constants.R_OK);
+    } catch (e) {
+      throw new CliError(`--put ${host}:…: cannot read ${host} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing was run`);
+    }
+  }
+  checkOutputPath(values.output);
 
   const sim = await Simulator.start(boot);
   try {
@@ -41,8 +52,11 @@ export async function traceCommand(args: string[]): Promise<number> {
     } catch (e) {
       if (e instanceof TraceTimeoutError) {
         // What was logged until the kill is still worth showing.
-        writeView(renderView(e.trace, e.log, values), values.output);
-        throw new CliError(`trace: ${positionals.join(' ')} timed out after ${e.timeoutMs} ms and was killed with its processes; the log above ends there (raise --timeout)`, 124);
+        writeView(renderView(e.trace, e.log, values, { timedOut: true, killed: e.killed }), values.output);
+        const what = e.killed.length
+          ? `killed its ${e.killed.length} process${e.killed.length === 1 ? '' : 'es'} (pids ${e.killed.join(' ')}); the log holds their exits`
+          : 'the tracer did not finish in time either: everything was killed and the log may be incomplete';
+        throw new CliError(`trace: ${positionals.join(' ')} timed out after ${e.timeoutMs} ms; ${what} (raise --timeout)`, TIMED_OUT_EXIT);
       }
       throw e;
     }

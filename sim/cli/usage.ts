@@ -21,7 +21,9 @@ const MAKE_RULE = `the --format make rule:
 const GUEST_RUN = `guest options:
   --cwd DIR          working directory in the guest
   --env NAME=VALUE   environment variable (repeatable)
-  --timeout SECONDS  kill CMD and its processes after this long (default 120)
+  --timeout SECONDS  kill CMD and its processes after this long (default 120,
+                     0 for none); exit 124
+  --memory MIB       guest memory, 64 to 2048 (default 256)
   --image DIR        the guest image folder to use (else FILEMON_SIM_IMAGE,
                      the installed image package, a repository's local build)
   --cold             boot cold instead of restoring the saved state

@@ -36,6 +36,7 @@
 #define JOB_CGROUP	"/sys/fs/cgroup/fms-job"
 #define SPILL_AT	(64u << 10)		/* larger outputs go via 9p */
 #define MAX_OUTPUT	(1u << 30)
+#define OOM_COUNT_PATH	"/run/fms-agent.oom-kills"	/* for the next agent */
 #define DEFAULT_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static int console_fd;
@@ -801,13 +802,16 @@ static void handle_get(struct frame *f)
 	uint32_t pos = 0;
 	char *path = NULL, chunk[128 << 10];
 	ssize_t n;
-	int fd;
+	int fd, remove_after = 0;
 
-	while (next_field(f, &pos, &fl))
+	while (next_field(f, &pos, &fl)) {
 		if ((fl.tag & ~FMS_SPILLED) == FMS_PATH) {
 			free(path);
 			path = dup_field(&fl);
+		} else if (fl.tag == FMS_REMOVE) {
+			remove_after = 1;
 		}
+	}
 	if (!path) {
 		send_error(f->id, "get needs a guest path");
 		return;
@@ -832,6 +836,8 @@ static void handle_get(struct frame *f)
 	}
 	add_u32(&body, FMS_MODE, st.st_mode);
 	sink_finish(&s, &body);
+	if (remove_after)
+		unlink(path);
 	send_frame(FMS_RESULT, f->id, &body);
 out:
 	if (fd >= 0)
@@ -840,15 +846,65 @@ out:
 	buf_free(&body);
 }
 
-static void send_ready(void)
+/* The guest's count of OOM kills so far. */
+static long oom_kills(void)
+{
+	char line[128];
+	long n = -1;
+	FILE *f = fopen("/proc/vmstat", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "oom_kill %ld", &n) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/*
+ * Why the previous agent ended, when this one is a restart: /init passes
+ * its exit status, and a change in the OOM kill count since it started
+ * means the guest ran out of memory.
+ */
+static void restart_reason(const char *prev_status, char *out, size_t size)
+{
+	long now = oom_kills(), before = -1;
+	int status = atoi(prev_status);
+	FILE *f = fopen(OOM_COUNT_PATH, "re");
+
+	if (f) {
+		if (fscanf(f, "%ld", &before) != 1)
+			before = -1;
+		fclose(f);
+	}
+	if (!prev_status[0])
+		out[0] = 0;
+	else if (before >= 0 && now > before)
+		snprintf(out, size, "the guest ran out of memory and the kernel killed the agent");
+	else if (status > 128)
+		snprintf(out, size, "the agent was killed by signal %d (%s), by a command (kill -9 -1 kills every process)",
+			 status - 128, strsignal(status - 128));
+	else
+		snprintf(out, size, "the agent exited with status %d", status);
+	f = fopen(OOM_COUNT_PATH, "we");
+	if (f) {
+		fprintf(f, "%ld\n", now);
+		fclose(f);
+	}
+}
+
+static void send_ready(const char *prev_status)
 {
 	struct buf body = { 0 };
 	struct utsname u;
-	char info[512];
+	char info[512], why[256];
 
 	uname(&u);
 	snprintf(info, sizeof(info), "%s %s %s", u.sysname, u.release, u.machine);
 	add_str(&body, FMS_INFO, info);
+	restart_reason(prev_status, why, sizeof(why));
+	if (why[0])
+		add_str(&body, FMS_RESTARTED, why);
 	send_frame(FMS_READY, 0, &body);
 	buf_free(&body);
 }
@@ -866,7 +922,8 @@ static void open_console(void)
 	}
 }
 
-int main(void)
+/* argv[1]: the exit status of the previous agent, when /init restarts it. */
+int main(int argc, char **argv)
 {
 	sigset_t mask;
 	int sig_fd;
@@ -884,7 +941,7 @@ int main(void)
 		job_cgroup_fd = open(JOB_CGROUP, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	open_console();
-	send_ready();
+	send_ready(argc > 1 ? argv[1] : "");
 	for (;;) {
 		struct frame f;
 

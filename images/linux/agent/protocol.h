@@ -46,6 +46,8 @@ enum fms_tag {
 	FMS_ERROR = 15,		/* string: the request failed in the agent */
 	FMS_TIMED_OUT = 16,	/* u8 */
 	FMS_INFO = 17,		/* string: READY's description of the guest */
+	FMS_REMOVE = 18,	/* GET: remove the file once read */
+	FMS_RESTARTED = 19,	/* string: READY of a restarted agent: why the last one ended */
 };
 
 #endif
