@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { Consumer, packBoth } from '../test/helpers/consumer.js';
 
-const MB = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+const MB = (n: number) => (n < 1e6 ? `${(n / 1e3).toFixed(1)} kB` : `${(n / 1e6).toFixed(1)} MB`);
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main(): Promise<void> {

@@ -64,6 +64,13 @@ describe('consumer: installed from the two tarballs, no Debian, no root, no buil
     for (const o of Object.values(manifest.outputs)) assert.ok(image.files.includes(o.file), `${o.file} is not packed`);
     for (const f of ['manifest.json', 'state.json', 'README.md', 'package.json']) assert.ok(image.files.includes(f), `${f} is not packed`);
     assert.ok(image.files.some((f) => /^state-[0-9a-f]{16}\.bin/.test(f)), 'no saved state packed');
+    // Its README: contents and size, and the GPL sources named with their versions from the manifest.
+    const readme = readFileSync(join(consumerImageStage(image), 'README.md'), 'utf8');
+    for (const o of Object.values(manifest.outputs)) assert.ok(readme.includes(`| \`${o.file}\` |`), `README does not list ${o.file}`);
+    assert.match(readme, new RegExp(`about ${(image.size / 1e6).toFixed(1)} MB as the npm tarball`));
+    assert.match(readme, /\| `linux` \| [^|]+ \| GPL-2\.0-only \|/);
+    assert.match(readme, /\| `busybox` \| [^|]+ \| GPL-2\.0-only \|/);
+    assert.match(readme, /apt-get source busybox=\S+/);
   });
 
   it('installs offline with npm and runs the README mocha example and the CLI', async () => {

@@ -132,11 +132,15 @@ describe('image lookup and saved-state locations', function () {
       assert.match(warnings[0], new RegExp(`it was made for v86 0\\.0\\.1 and this is v86 ${v86Version.replace(/[.+]/g, '\\$&')}\\. Booting cold once .* saving a fresh state to ${cached.replace(/[/.]/g, '\\$&')}`));
       assert.deepEqual(readdirSync(dir).sort(), before, 'the image folder was written to');
 
-      // The next start restores the cached state, with the same warning saying so.
-      const again = await bootMachine({ image: dir });
+      // The next start restores the cached state, saying so on the progress log only.
+      const progress: string[] = [];
+      const again = await bootMachine({ image: dir, log: (m) => progress.push(m) });
       await again.machine.close();
       assert.equal(again.info.start, 'restored');
       assert.equal(again.info.statePath, cached);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(warnings.length, 1, 'warned again though the cached state was used');
+      assert.match(progress.join('\n'), /does not fit: .* Using the one in /);
     } finally {
       process.off('warning', onWarning);
       if (saved === undefined) delete process.env.XDG_CACHE_HOME;

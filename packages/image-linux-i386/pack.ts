@@ -64,12 +64,13 @@ export async function packImage(log: (msg: string) => void = (m) => process.stde
     );
   }
 
+  if (process.env.FILEMON_SIM_IMAGE) throw new Error(`FILEMON_SIM_IMAGE is set (${process.env.FILEMON_SIM_IMAGE}): images:pack packs the local build in ${outDir}; unset it`);
+
   log('building the guest image if needed (npm run images)');
   const manifest = await buildImage({ log });
 
   // The saved state the package ships: the local build's, made now if missing.
   const key = await stateKey({ manifest, v86Version, memoryMiB: DEFAULT_MEMORY_MIB });
-  delete process.env.FILEMON_SIM_IMAGE;
   log('restoring or making the saved state (a cold boot takes tens of seconds)');
   // A loaded machine may take minutes to boot cold; this is a one-off.
   const { machine, info } = await bootMachine({ log, bootTimeoutMs: 900_000 });

@@ -35,7 +35,11 @@ export async function bootMachine(opts: NodeBootOptions = {}): Promise<{ machine
   const useState = opts.savedState !== false;
   const where = stateLocation(image, key, { v86Version, memoryMiB });
   const base = { ...opts, image, wasmPath: v86WasmPath, memoryMiB };
-  if (useState && !opts.state && where.mismatch) process.emitWarning(where.mismatch, 'FilemonSimStateWarning');
+  // A shipped state that does not fit is worth a warning when it costs a cold boot; later runs use the cached one.
+  if (useState && !opts.state && where.mismatch) {
+    if (where.restore) opts.log?.(where.mismatch);
+    else process.emitWarning(where.mismatch, 'FilemonSimStateWarning');
+  }
 
   if (useState && !opts.state && where.restore) {
     const statePath = where.restore;
