@@ -1,6 +1,8 @@
-// Foundation figures: cold boot, state restore to first command, `true`
-// round trip, and guest->host throughput over each path of the channel.
-import { existsSync } from 'node:fs';
+// Foundation figures: cold boot, saved state size, state restore to first
+// command, `true` round trip, and guest->host throughput over each path of
+// the channel. Wall times are noisy on a shared machine.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import type { Machine } from '../sim/machine.js';
 import { bootMachine } from '../sim/node/boot.js';
 
@@ -24,22 +26,37 @@ async function throughput(m: Machine, bytes: number): Promise<number> {
   return bytes / 1e6 / (ms / 1000);
 }
 
+/** Boots may take minutes on a loaded shared machine: the figures say how long. */
+const SLOW = 900_000;
+
 async function main(): Promise<void> {
   const out = (label: string, value: string) => console.log(`${label.padEnd(44)} ${value}`);
 
   // Cold boot: the saved state is neither used nor replaced.
-  const [cold, coldMs] = await timed(() => bootMachine({ savedState: false }));
+  const [cold, coldMs] = await timed(() => bootMachine({ savedState: false, bootTimeoutMs: SLOW }));
   out('cold boot to agent ready', `${(coldMs / 1000).toFixed(2)} s`);
+  // The guest's own work, independent of the host's load: v86's counter.
+  const counter = (cold.machine as unknown as { emulator: { get_instruction_counter(): number } }).emulator.get_instruction_counter();
+  out('  guest instructions to agent ready', `${(counter / 1e9).toFixed(2)} G`);
+  const uptime = await cold.machine.exec(['cat', '/proc/uptime']);
+  out('  guest uptime at agent ready', `${new TextDecoder().decode(uptime.stdout).split(' ')[0]} s`);
+  const release = await cold.machine.exec(['uname', '-rv']);
+  out('  kernel', new TextDecoder().decode(release.stdout).trim());
   await cold.machine.close();
 
   // Makes the saved state if it is missing.
-  const made = await bootMachine();
+  const made = await bootMachine({ bootTimeoutMs: SLOW });
   await made.machine.close();
   if (!existsSync(made.info.statePath)) throw new Error('no saved state was written');
+  const onDisk = statSync(made.info.statePath).size;
+  const raw = made.info.statePath.endsWith('.zst')
+    ? spawnSync('zstd', ['-dc', made.info.statePath], { maxBuffer: 1 << 30 }).stdout.length
+    : onDisk;
+  out('saved state on disk (compressed / raw)', `${(onDisk / 1e6).toFixed(1)} MB / ${(raw / 1e6).toFixed(1)} MB`);
   const restores: number[] = [];
   for (let i = 0; i < 5; i++) {
     const t = performance.now();
-    const { machine } = await bootMachine();
+    const { machine } = await bootMachine({ bootTimeoutMs: SLOW });
     await machine.exec(['true']);
     restores.push(performance.now() - t);
     await machine.close();

@@ -1,4 +1,8 @@
 // Playground benchmark in Debian's Chromium through Playwright:
+//  - bytes transferred before a usable prompt (every response's encoded
+//    body size, per asset), with the HTTP cache off;
+//  - navigation to a usable prompt on a throttled link (20 Mbit/s down,
+//    5 Mbit/s up, 40 ms latency: Network.emulateNetworkConditions);
 //  - navigation to a usable prompt (page load, assets, saved state
 //    decompressed and restored in the page, shell started, prompt drawn);
 //  - Enter on a command to its X record drawn in the trace panel.
@@ -6,7 +10,8 @@
 //
 // The command is /bin/true: in busybox's ash `true` is a builtin, which
 // makes no process and so no X record at all.
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import type { BrowserContext } from 'playwright-core';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../images/linux/layout.js';
 import { serveStatic } from '../sim/node/static-server.js';
@@ -20,6 +25,44 @@ const ENTERS = Number(process.env.ENTERS ?? 30);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
+const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
+
+/**
+ * One load of the page with the cache off (and the link throttled when
+ * asked): the bytes of every response until the prompt is usable, by file,
+ * and the page's own time to a usable prompt.
+ */
+async function measuredLoad(context: BrowserContext, url: string, throttle: boolean): Promise<{ readyAt: number; start: string; bytes: Map<string, number> }> {
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  if (throttle) {
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 40,
+      downloadThroughput: (20e6 / 8),
+      uploadThroughput: (5e6 / 8),
+    });
+  }
+  const pending: Array<Promise<void>> = [];
+  const bytes = new Map<string, number>();
+  page.on('requestfinished', (req) => {
+    pending.push(
+      req.sizes().then((s) => {
+        const name = basename(new URL(req.url()).pathname) || 'index.html';
+        bytes.set(name, (bytes.get(name) ?? 0) + s.responseBodySize + s.responseHeadersSize);
+      }),
+    );
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => window.playground?.ready === true || window.playground?.error !== undefined, undefined, { timeout: 300_000 });
+  const r = await page.evaluate(() => ({ readyAt: window.playground.readyAt!, start: window.playground.start!, error: window.playground.error }));
+  if (r.error) throw new Error(`the playground failed: ${r.error}`);
+  await Promise.all(pending);
+  await page.close();
+  return { readyAt: r.readyAt, start: r.start, bytes };
+}
 
 async function main(): Promise<void> {
   const { buildSite } = (await import(pathToFileURL(join(packageRoot, 'playground/site.mjs')).href)) as typeof Site;
@@ -27,6 +70,16 @@ async function main(): Promise<void> {
   const server = await serveStatic({ '/': outDir });
   const chromium = await launchChromium();
   try {
+    const first = await measuredLoad(chromium.context, server.url, false);
+    if (first.start !== 'restored') throw new Error(`the page booted cold (${first.start}): the saved state does not match`);
+    const total = [...first.bytes.values()].reduce((a, b) => a + b, 0);
+    const perFile = [...first.bytes].sort((a, b) => b[1] - a[1]).map(([f, n]) => `${f} ${mb(n)}`).join(', ');
+    const throttled: number[] = [];
+    for (let i = 0; i < Math.min(LOADS, 3); i++) {
+      const t = await measuredLoad(chromium.context, server.url, true);
+      throttled.push(t.readyAt);
+      process.stderr.write(`  throttled load ${i + 1}: ${fmt(t.readyAt)}\n`);
+    }
     const loads: number[] = [];
     for (let i = 0; i < LOADS; i++) {
       const page = await openPlayground(chromium.context, server.url);
@@ -56,6 +109,9 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         `playground (Chromium ${chromium.context.browser()?.version() ?? ''}, ${LOADS} loads, ${ENTERS} commands):`,
+        `  bytes transferred before a usable prompt (cache off): ${mb(total)}  (target <= 8 MB)`,
+        `    by file: ${perFile}`,
+        `  navigation to usable prompt, throttled 20/5 Mbit/s, 40 ms: median ${fmt(median(throttled))} of ${throttled.length}  (target <= 5000 ms)`,
         `  navigation to usable prompt (saved state restored in the page): median ${fmt(median(loads))}, min ${fmt(Math.min(...loads))}, max ${fmt(Math.max(...loads))}  (target <= 3000 ms)`,
         `  Enter on /bin/true to its X record drawn in the panel: median ${fmt(median(lat))}, p90 ${fmt(pct(lat, 90))}, max ${fmt(Math.max(...lat))}  (target <= 150 ms)`,
         '',

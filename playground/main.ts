@@ -7,8 +7,8 @@ import '@xterm/xterm/css/xterm.css';
 import './style.css';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
-import { AssetError, fetchBytes, fetchImage, type FetchProgress } from '../sim/browser/image.js';
-import { gunzip } from '../sim/browser/gunzip.js';
+import { AssetError, fetchBytes, fetchGuestImage, neededOutputs, type FetchProgress } from '../sim/browser/image.js';
+import { decodeState } from '../sim/browser/gunzip.js';
 import { ConsoleWatch } from '../sim/console-watch.js';
 import { GuestPanicError } from '../sim/errors.js';
 import type { ImageManifest } from '../sim/image.js';
@@ -144,14 +144,16 @@ async function main(): Promise<void> {
       ? `The saved state (key ${site.state.key}) does not match this image, emulator and memory size (key ${key}): booting the guest cold, which takes 20–60 s. Rebuild the site (npm run playground:build) to get a matching state.`
       : 'This site has no saved state: booting the guest cold, which takes 20–60 s.');
   }
-  progress.expect(site.v86Wasm.bytes + site.parserWasm.bytes + site.image.bytes + (useState && site.state ? site.state.bytes : 0));
+  // Restoring a state needs no kernel or initramfs: they are fetched for a cold boot only.
+  const outputs = neededOutputs(manifest, !useState);
+  progress.expect(site.v86Wasm.bytes + site.parserWasm.bytes + outputs.reduce((n, [, o]) => n + o.bytes, 0) + (useState && site.state ? site.state.bytes : 0));
   progress.waiting('emulator', site.v86Wasm.bytes);
-  for (const [stage, o] of Object.entries(manifest.outputs)) progress.waiting(stage, o.bytes);
+  for (const [stage, o] of outputs) progress.waiting(stage, o.bytes);
   if (useState && site.state) progress.waiting('state', site.state.bytes);
   progress.waiting('parser', site.parserWasm.bytes);
 
-  const [image, v86Wasm, parserWasm, stateGz] = await Promise.all([
-    fetchImage(imageBase, progress.update),
+  let [image, v86Wasm, parserWasm, stateGz] = await Promise.all([
+    fetchGuestImage(imageBase, manifest, { cold: !useState }, progress.update),
     fetchBytes(assets(site.v86Wasm.file), 'emulator', site.v86Wasm.bytes, progress.update),
     fetchBytes(assets(site.parserWasm.file), 'parser', site.parserWasm.bytes, progress.update),
     useState && site.state ? fetchBytes(assets(site.state.file), 'state', site.state.bytes, progress.update) : Promise.resolve(undefined),
@@ -160,10 +162,11 @@ async function main(): Promise<void> {
   if (stateGz) {
     progress.stage('Decompressing the saved state…');
     try {
-      state = await gunzip(stateGz);
+      state = await decodeState(stateGz);
     } catch (e) {
       useState = false;
       notice(`The saved state could not be decompressed (${e instanceof Error ? e.message : String(e)}): booting cold.`);
+      image = await fetchGuestImage(imageBase, manifest, { cold: true }, progress.update);
     }
   }
   const parser: TraceParser = await loadTraceParser(parserWasm);

@@ -9,9 +9,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createGzip } from 'node:zlib';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -28,15 +26,16 @@ async function core() {
     if (!existsSync(f)) throw new Error(`${f} is missing: run npm run build first`);
     return import(pathToFileURL(f).href);
   };
-  const [image, boot, key, layout, machine, bundle] = await Promise.all([
+  const [image, boot, store, key, layout, machine, bundle] = await Promise.all([
     need('sim/node/image.js'),
     need('sim/node/boot.js'),
+    need('sim/node/state-store.js'),
     need('sim/state-key.js'),
     need('images/linux/layout.js'),
     need('sim/machine.js'),
     need('sim/node/browser-bundle.js'),
   ]);
-  return { ...image, ...boot, ...key, ...layout, ...bundle, DEFAULT_MEMORY_MIB: machine.DEFAULT_MEMORY_MIB };
+  return { ...image, ...boot, ...store, ...key, ...layout, ...bundle, DEFAULT_MEMORY_MIB: machine.DEFAULT_MEMORY_MIB };
 }
 
 function copyIfChanged(from, to) {
@@ -48,39 +47,70 @@ function copyIfChanged(from, to) {
   renameSync(`${to}.tmp`, to);
 }
 
+/** Text assets (and wasm) get precompressed .br and .gz twins. */
+const COMPRESSIBLE = /\.(html|js|mjs|css|json|wasm|map|svg)$/;
+
+/**
+ * Writes file.br (brotli, best) and file.gz (gzip -9) beside each
+ * compressible file below dir, for static hosts that serve such variants
+ * (and for serveStatic, which does); twins of files gone are removed.
+ */
+function precompress(dir) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      precompress(p);
+      continue;
+    }
+    if (/\.(br|gz)$/.test(e.name)) {
+      if (!existsSync(p.replace(/\.(br|gz)$/, ''))) rmSync(p);
+      continue;
+    }
+    if (!COMPRESSIBLE.test(e.name)) continue;
+    const st = statSync(p);
+    for (const [ext, fn] of [
+      ['.br', (b) => brotliCompressSync(b, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: b.length } })],
+      ['.gz', (b) => gzipSync(b, { level: 9 })],
+    ]) {
+      const twin = statSync(p + ext, { throwIfNoEntry: false });
+      if (twin && twin.mtimeMs >= st.mtimeMs) continue;
+      writeFileSync(`${p + ext}.tmp`, fn(readFileSync(p)));
+      renameSync(`${p + ext}.tmp`, p + ext);
+    }
+  }
+}
+
 /**
  * Builds the site into outDir: guest image (built if missing), saved state
- * (booted and saved if missing, then gzipped), emulator and parser wasm,
- * the page bundle. Returns {outDir, stateKey}.
+ * (booted and saved if missing; zstd as stored beside the image), emulator
+ * and parser wasm, the page bundle, and precompressed .br/.gz twins of the
+ * text and wasm assets. Returns {outDir, stateKey}.
  */
 export async function buildSite({ outDir = defaultOutDir, minify = true, onLog = log } = {}) {
   const c = await core();
   const image = await c.loadImage({ log: onLog });
   const memoryMiB = c.DEFAULT_MEMORY_MIB;
   const key = await c.stateKey({ manifest: image.manifest, v86Version: c.v86Version, memoryMiB });
-  const statePath = join(c.outDir, `state-${key}.bin`);
-  if (!existsSync(statePath)) {
+  let statePath = c.stateLocation(image, key, { v86Version: c.v86Version, memoryMiB }).restore;
+  if (!statePath) {
     onLog('no saved state for this image yet: booting the guest once to save it');
-    const { machine } = await c.bootMachine({ log: onLog });
+    const { machine, info } = await c.bootMachine({ log: onLog });
     await machine.close();
+    statePath = info.statePath;
   }
   const assets = join(outDir, 'assets');
   mkdirSync(join(assets, 'image'), { recursive: true });
 
-  // The saved state, gzipped, named by its key (the page checks it).
-  const stateFile = `state-${key}.bin.gz`;
-  const gz = join(assets, stateFile);
-  if (!existsSync(gz)) {
-    onLog(`compressing the saved state (${(statSync(statePath).size / 1e6).toFixed(0)} MB, gzip)`);
-    await pipeline(createReadStream(statePath), createGzip({ level: 6 }), createWriteStream(`${gz}.tmp`));
-    renameSync(`${gz}.tmp`, gz);
-  }
-  for (const f of readdirSync(assets)) if (/^state-.*\.bin\.gz$/.test(f) && f !== stateFile) rmSync(join(assets, f));
+  // The saved state as stored (zstd; v86 decompresses it while restoring),
+  // named by its key (the page checks it).
+  const stateFile = c.stateFileName(key);
+  copyIfChanged(statePath, join(assets, stateFile));
+  for (const f of readdirSync(assets)) if (/^state-/.test(f) && f !== stateFile) rmSync(join(assets, f));
 
   // The guest image, as fetchImage() expects it.
   let imageBytes = 0;
   for (const o of Object.values(image.manifest.outputs)) {
-    copyIfChanged(join(c.outDir, o.file), join(assets, 'image', o.file));
+    copyIfChanged(join(image.dir, o.file), join(assets, 'image', o.file));
     imageBytes += o.bytes;
   }
   writeFileSync(join(assets, 'image', 'manifest.json'), JSON.stringify(image.manifest, null, 2));
@@ -97,7 +127,7 @@ export async function buildSite({ outDir = defaultOutDir, minify = true, onLog =
         v86Wasm: { file: 'v86.wasm', bytes: statSync(join(assets, 'v86.wasm')).size },
         parserWasm: { file: 'filemon-parser.wasm', bytes: statSync(join(assets, 'filemon-parser.wasm')).size },
         image: { dir: 'image/', bytes: imageBytes },
-        state: { file: stateFile, key, bytes: statSync(gz).size, rawBytes: statSync(statePath).size },
+        state: { file: stateFile, key, bytes: statSync(join(assets, stateFile)).size, rawBytes: c.stateRawBytes(statePath) },
       },
       null,
       2,
@@ -109,6 +139,7 @@ export async function buildSite({ outDir = defaultOutDir, minify = true, onLog =
     define: { __V86_VERSION__: JSON.stringify(c.v86Version) },
   });
   copyFileSync(join(here, 'index.html'), join(outDir, 'index.html'));
+  precompress(outDir);
   onLog(`site written to ${outDir} (state key ${key})`);
   return { outDir, stateKey: key };
 }

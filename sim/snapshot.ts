@@ -21,6 +21,6 @@ const ZERO_FREE_MEMORY = [
 
 /** Zeroes the guest's free memory; call right before saveState(). */
 export async function zeroFreeMemory(machine: Machine): Promise<void> {
-  const r = await machine.exec(['sh', '-c', ZERO_FREE_MEMORY], { timeoutMs: 60_000 });
+  const r = await machine.exec(['sh', '-c', ZERO_FREE_MEMORY], { timeoutMs: 300_000 });
   if (r.status !== 0) throw new Error(`zeroing the guest's free memory failed: ${new TextDecoder().decode(r.stderr)}`);
 }

@@ -63,7 +63,7 @@ describe('consumer: installed from the two tarballs, no Debian, no root, no buil
     const manifest = JSON.parse(readFileSync(join(consumerImageStage(image), 'manifest.json'), 'utf8')) as { outputs: Record<string, { file: string }> };
     for (const o of Object.values(manifest.outputs)) assert.ok(image.files.includes(o.file), `${o.file} is not packed`);
     for (const f of ['manifest.json', 'state.json', 'README.md', 'package.json']) assert.ok(image.files.includes(f), `${f} is not packed`);
-    assert.ok(image.files.some((f) => /^state-[0-9a-f]{16}\.bin/.test(f)), 'no saved state packed');
+    assert.ok(image.files.some((f) => /^state-[0-9a-f]{16}\.zst/.test(f)), 'no saved state packed');
     // Its README: contents and size, and the GPL sources named with their versions from the manifest.
     const readme = readFileSync(join(consumerImageStage(image), 'README.md'), 'utf8');
     for (const o of Object.values(manifest.outputs)) assert.ok(readme.includes(`| \`${o.file}\` |`), `README does not list ${o.file}`);

@@ -1,8 +1,10 @@
 // The foundation: the guest boots in v86 and runs commands for the host.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { AgentError, CommandTimeoutError, GuestPanicError, MachineClosedError, BootTimeoutError } from '../sim/errors.js';
 import type { Machine } from '../sim/machine.js';
-import { bootMachine } from '../sim/node/boot.js';
+import { bootMachine, isZstd } from '../sim/node/boot.js';
+import { loadImage } from '../sim/node/image.js';
 import { sharedGuest, text } from './helpers/guest.js';
 
 /** Bytes a..a+n of a repeatable pattern that runs through every byte value. */
@@ -26,6 +28,20 @@ describe('guest machine', function () {
     assert.equal(r.signal, 0);
     assert.equal(text(r.stdout), 'hello from the guest\n');
     assert.equal(text(r.stderr), '');
+  });
+
+  it('runs our own kernel, which names our build', async () => {
+    const { manifest } = await loadImage({ build: false });
+    const r = await m.exec(['uname', '-r']);
+    assert.equal(text(r.stdout), `${manifest.kernelRelease}\n`);
+    assert.match(manifest.kernelRelease, /^6\.1\.\d+-filemon-sim$/);
+    // uname -v: kbuild's version (ours) and the source package's date, never the build's.
+    const v = await m.exec(['uname', '-v']);
+    assert.match(text(v.stdout), /^#filemon-sim /);
+    const proc = await m.exec(['cat', '/proc/version']);
+    assert.match(text(proc.stdout), /^Linux version 6\.1\.\d+-filemon-sim \(filemon-sim@filemon-sim\)/);
+    // Built in: no driver is a module, and nothing but filemon.ko is loaded.
+    assert.equal(text((await m.exec('cut -d" " -f1 /proc/modules')).stdout), 'filemon\n');
   });
 
   it('runs an argv without a shell, searching PATH', async () => {
@@ -159,6 +175,20 @@ describe('guest machine', function () {
     assert.equal(text(r.stdout), 'bye\n');
     const ps = await m.exec('ps -o args | grep "sleep 20[0]" || true');
     assert.equal(text(ps.stdout), '');
+  });
+
+  it('restores the zstd-compressed state file and runs commands', async () => {
+    const { machine, info } = await bootMachine();
+    try {
+      assert.equal(info.start, 'restored');
+      assert.match(info.statePath, /\.zst$/);
+      assert.ok(isZstd(readFileSync(info.statePath)), 'the state file is a zstd frame');
+      const r = await machine.exec('echo restored; cat /proc/uptime >/dev/null');
+      assert.equal(text(r.stdout), 'restored\n');
+      assert.equal((await machine.exec(['true'])).status, 0);
+    } finally {
+      await machine.close();
+    }
   });
 
   it('restores a saved state', async () => {

@@ -45,6 +45,22 @@ describe('browser playground', function () {
     assert.match(await page.locator('.xterm-rows').innerText(), /~ # /);
   });
 
+  it('restoring a matching state fetches no kernel or initramfs, and gets text assets compressed', async () => {
+    const p = await chromium.context.newPage();
+    const requests: string[] = [];
+    const encodings = new Map<string, string>();
+    p.on('request', (r) => requests.push(r.url()));
+    p.on('response', (r) => encodings.set(new URL(r.url()).pathname.replace(/^.*\//, ''), r.headers()['content-encoding'] ?? ''));
+    await p.goto(url);
+    await p.waitForFunction(() => window.playground?.ready === true || window.playground?.error !== undefined, undefined, { timeout: 120_000 });
+    assert.equal(await p.evaluate(() => window.playground.start), 'restored');
+    assert.ok(!requests.some((u) => /bzImage|initramfs\.cpio/.test(u)), `kernel or initramfs fetched:\n${requests.join('\n')}`);
+    assert.ok(requests.some((u) => /bios\.bin$/.test(u)), requests.join('\n'));
+    assert.ok(requests.some((u) => /state-[0-9a-f]{16}\.zst$/.test(u)), requests.join('\n'));
+    for (const f of ['app.js', 'v86.wasm', 'filemon-parser.wasm']) assert.equal(encodings.get(f), 'br', `${f} not served brotli`);
+    await p.close();
+  });
+
   it('shows R and W of cat /etc/passwd > /home/copy in the trace panel', async () => {
     const rows = await run(page, 'cat /etc/passwd > /home/copy');
     assert.ok(rows.some((r) => /^R \d+ \/etc\/passwd$/.test(r)), rows.join('\n'));
@@ -106,10 +122,11 @@ describe('browser playground', function () {
 
   it('says which asset failed to download, with a retry', async () => {
     const p = await chromium.context.newPage();
-    await p.route('**/assets/image/bzImage', (r) => r.fulfill({ status: 404, body: 'gone' }));
+    // The BIOS: restoring the saved state needs it (and not the kernel).
+    await p.route('**/assets/image/bios.bin', (r) => r.fulfill({ status: 404, body: 'gone' }));
     await p.goto(url);
     await p.waitForSelector('#error:not([hidden])', { timeout: 60_000 });
-    assert.match(await p.locator('#error').innerText(), /A file failed to download[\s\S]*bzImage[\s\S]*404/i);
+    assert.match(await p.locator('#error').innerText(), /A file failed to download[\s\S]*bios\.bin[\s\S]*404/i);
     assert.equal(await p.locator('#error-retry').isVisible(), true);
     await p.close();
   });
@@ -122,7 +139,11 @@ describe('browser playground', function () {
       await r.fulfill({ json: site });
     });
     let stateFetched = false;
-    p.on('request', (req) => (stateFetched ||= /state-.*\.bin\.gz$/.test(req.url())));
+    const requests: string[] = [];
+    p.on('request', (req) => {
+      requests.push(req.url());
+      stateFetched ||= /state-.*\.zst$/.test(req.url());
+    });
     await p.goto(url);
     await p.waitForSelector('#notice:not([hidden])', { timeout: 30_000 });
     assert.match(await p.locator('#notice').innerText(), /does not match[\s\S]*booting the guest cold/);
@@ -130,6 +151,8 @@ describe('browser playground', function () {
     const state = await p.evaluate(() => ({ start: window.playground.start, error: window.playground.error }));
     assert.deepEqual(state, { start: 'cold', error: undefined });
     assert.equal(stateFetched, false);
+    // A cold boot is the one start that needs the kernel and initramfs.
+    assert.ok(requests.some((u) => /bzImage$/.test(u)) && requests.some((u) => /initramfs\.cpio$/.test(u)), requests.join('\n'));
     const rows = await run(p, 'cat /etc/passwd > /tmp/x');
     assert.ok(rows.some((r) => /^R \d+ \/etc\/passwd$/.test(r)), rows.join('\n'));
     await p.close();

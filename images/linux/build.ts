@@ -1,6 +1,9 @@
 // `npm run images`: assembles the guest (kernel, initramfs, BIOS and
-// manifest.json) from Debian's i386 packages and our guest-side sources.
-// Each step is skipped when its inputs have not changed.
+// manifest.json) from Debian's packages and our guest-side sources: the
+// kernel is built from Debian's linux-source-6.1 (kernel/), the programs
+// from our C sources and Debian's i386 packages. Each step is skipped when
+// its inputs have not changed; the outputs do not depend on the folder,
+// the date, the user or the host (see README, "Reproducible image").
 import { createHash } from 'node:crypto';
 import {
   chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync,
@@ -11,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import type { ImageManifest, ManifestOutput } from '../../sim/image.js';
 import { aptUpdate, download, ensureHost, extract, type DownloadedPackage } from './debian.js';
 import { manifestPath, outDir, outputFiles, sourceDir } from './layout.js';
+import { buildKernel } from './kernel/kernel.js';
 import { resolveGuestPackages, type ResolvedPackages } from './packages.js';
 import type { BuildContext } from './part.js';
 import { guestParts } from './parts/index.js';
@@ -22,9 +26,6 @@ export interface BuildOptions {
   /** Run apt-get update before resolving, for the newest packages. */
   refresh?: boolean;
 }
-
-/** Kernel modules the harness needs in the guest; their dependencies come along. */
-const GUEST_MODULES = ['virtio_pci', 'virtio_console', '9pnet_virtio', '9p'];
 
 /** The base packages and those the guest parts ask for. */
 function resolveAll(): ResolvedPackages {
@@ -47,12 +48,12 @@ function step(name: string, key: string, outputs: string[], fn: () => void): boo
 }
 
 export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest> {
-  const total = 6;
+  const total = 7;
   let n = 0;
   const log = opts.log ?? ((m: string) => process.stderr.write(`images: ${m}\n`));
   const stage = (what: string) => log(`[${++n}/${total}] ${what}`);
 
-  stage('checking host tools (apt-get, dpkg, gcc -m32, cpio, depmod)');
+  stage('checking host tools (apt-get, dpkg, gcc -m32, cpio, depmod, flex, bison, bc)');
   ensureHost(log);
 
   stage('resolving Debian packages');
@@ -62,7 +63,7 @@ export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest
   const debDir = join(outDir, 'debs');
   try {
     resolved = resolveAll();
-    log(`kernel ${resolved.kernelRelease}; ${resolved.packages.map((p) => `${p.name}=${p.version}`).join(', ')}`);
+    log(`${resolved.packages.map((p) => `${p.name}=${p.version}`).join(', ')}`);
     stage('downloading packages (cached in images/out/linux/debs)');
     debs = download(resolved.packages, debDir, log);
   } catch (e) {
@@ -75,16 +76,31 @@ export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest
     debs = download(resolved.packages, debDir, log);
   }
 
+  const isKernelSource = (d: DownloadedPackage) => d.name === resolved.kernelSource.name;
+  const kernelDeb = debs.find(isKernelSource)!;
+
   stage('extracting packages');
   const sysroot = join(outDir, 'sysroot');
-  step('extract', debs.map((d) => d.file).join('\n'), [sysroot], () => {
+  const unpacked = debs.filter((d) => !isKernelSource(d));
+  step('extract', unpacked.map((d) => d.file).join('\n'), [sysroot], () => {
     rmSync(sysroot, { recursive: true, force: true });
-    for (const d of debs) extract(join(debDir, d.file), sysroot);
-    run('depmod', ['-b', sysroot, resolved.kernelRelease], { env: pathWithSbin() });
+    for (const d of unpacked) extract(join(debDir, d.file), sysroot);
   });
 
+  stage(`building the kernel (${kernelDeb.name} ${kernelDeb.version}, tinyconfig + kernel/guest.config)`);
+  const kernel = buildKernel({
+    deb: join(debDir, kernelDeb.file),
+    version: kernelDeb.version,
+    sha256: sha256File(join(debDir, kernelDeb.file)),
+    sourceDir,
+    outDir,
+    log,
+    step,
+  });
+  log(`kernel ${kernel.release}`);
+
   stage('building guest programs and kernel modules');
-  const ctx: BuildContext = { sysroot, kernelRelease: resolved.kernelRelease, outDir, sourceDir, log, step };
+  const ctx: BuildContext = { sysroot, kernelRelease: kernel.release, kernelBuildDir: kernel.buildDir, outDir, sourceDir, log, step };
   const staged = guestParts.map((part) => part.build(ctx));
   // Parts built from Debian source packages name them through sources().
   const sources = guestParts.flatMap((p) => p.sources?.() ?? []);
@@ -92,7 +108,7 @@ export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest
   stage('packing the initramfs');
   const root = join(outDir, 'initramfs-root');
   rmSync(root, { recursive: true, force: true });
-  stageBase(root, sysroot, resolved.kernelRelease);
+  stageBase(root, sysroot);
   for (const files of staged) {
     for (const f of files) {
       const dest = join(root, f.to);
@@ -106,8 +122,9 @@ export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest
     }
   }
   const initramfs = join(outDir, outputFiles.initramfs);
+  run('depmod', ['-b', root, kernel.release], { env: pathWithSbin() });
   packCpio(root, initramfs);
-  copyIfChanged(join(sysroot, `boot/vmlinuz-${resolved.kernelRelease}`), join(outDir, outputFiles.kernel));
+  copyIfChanged(kernel.bzImage, join(outDir, outputFiles.kernel));
   copyIfChanged(join(sysroot, 'usr/share/seabios/bios.bin'), join(outDir, outputFiles.bios));
 
   const describe = (file: string): ManifestOutput => {
@@ -116,7 +133,7 @@ export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest
   };
   const manifest: ImageManifest = {
     format: 1,
-    kernelRelease: resolved.kernelRelease,
+    kernelRelease: kernel.release,
     packages: debs.map((d) => ({ name: d.name, arch: d.arch, version: d.version, sha256: sha256File(join(debDir, d.file)) })),
     ...(sources.length ? { sources } : {}),
     outputs: {
@@ -140,8 +157,8 @@ function copyIfChanged(from: string, to: string): void {
   if (!existsSync(to) || sha256File(from) !== sha256File(to)) copyFileSync(from, to);
 }
 
-/** busybox, /init, the modules the harness needs with their index, and a minimal /etc. */
-function stageBase(root: string, sysroot: string, kernelRelease: string): void {
+/** busybox, /init and a minimal /etc (the drivers are built into the kernel). */
+function stageBase(root: string, sysroot: string): void {
   for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'usr/local/bin', 'etc/init.d', 'proc', 'sys', 'dev', 'run', 'tmp', 'root', 'home', 'var/tmp', 'mnt']) {
     mkdirSync(join(root, d), { recursive: true });
   }
@@ -154,42 +171,6 @@ function stageBase(root: string, sysroot: string, kernelRelease: string): void {
   writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
   writeFileSync(join(root, 'etc/hostname'), 'filemon-sim\n');
 
-  const modRoot = join(sysroot, 'lib/modules', kernelRelease);
-  const deps = parseModulesDep(readFileSync(join(modRoot, 'modules.dep'), 'utf8'));
-  const byName = new Map([...deps.keys()].map((p) => [moduleName(p), p]));
-  const wanted = new Set<string>();
-  const visit = (path: string) => {
-    if (wanted.has(path)) return;
-    wanted.add(path);
-    for (const d of deps.get(path) ?? []) visit(d);
-  };
-  for (const m of GUEST_MODULES) {
-    const p = byName.get(m);
-    if (!p) throw new BuildError(`kernel module ${m} is missing from ${kernelRelease}`);
-    visit(p);
-  }
-  const destMods = join(root, 'lib/modules', kernelRelease);
-  for (const p of wanted) {
-    mkdirSync(dirname(join(destMods, p)), { recursive: true });
-    copyFileSync(join(modRoot, p), join(destMods, p));
-  }
-  for (const f of ['modules.order', 'modules.builtin', 'modules.builtin.modinfo']) {
-    if (existsSync(join(modRoot, f))) copyFileSync(join(modRoot, f), join(destMods, f));
-  }
-  run('depmod', ['-b', root, kernelRelease], { env: pathWithSbin() });
-}
-
-function parseModulesDep(text: string): Map<string, string[]> {
-  const deps = new Map<string, string[]>();
-  for (const line of text.split('\n')) {
-    const m = /^([^:]+):\s*(.*)$/.exec(line);
-    if (m) deps.set(m[1], m[2].split(/\s+/).filter(Boolean));
-  }
-  return deps;
-}
-
-function moduleName(path: string): string {
-  return path.replace(/^.*\//, '').replace(/\.ko(\.\w+)?$/, '').replace(/-/g, '_');
 }
 
 /** newc cpio of root, with fixed times and owners so equal trees give equal bytes. */

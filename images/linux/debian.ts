@@ -23,6 +23,12 @@ const HOST_TOOLS: Array<{ check: () => boolean; pkg: string; what: string }> = [
   { check: () => have('depmod') || existsSync('/sbin/depmod'), pkg: 'kmod', what: 'depmod (module index)' },
   { check: () => have('make'), pkg: 'make', what: 'make (kernel module build)' },
   { check: canCompileI386, pkg: 'gcc-multilib libc6-dev-i386', what: 'gcc -m32 -static (guest programs)' },
+  { check: () => have('flex'), pkg: 'flex', what: 'flex (kernel build: kconfig)' },
+  { check: () => have('bison'), pkg: 'bison', what: 'bison (kernel build: kconfig)' },
+  { check: () => have('bc'), pkg: 'bc', what: 'bc (kernel build: timeconst)' },
+  { check: () => have('xz'), pkg: 'xz-utils', what: 'xz (unpacks the kernel source)' },
+  { check: () => have('zstd'), pkg: 'zstd', what: 'zstd (compressed kernel, saved states)' },
+  { check: () => have('perl'), pkg: 'perl', what: 'perl (kernel build scripts)' },
 ];
 
 function canCompileI386(): boolean {

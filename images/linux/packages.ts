@@ -3,17 +3,21 @@
 import { BuildError } from './run.js';
 import { candidate, dependsOf, hostArch, type PackageRef } from './debian.js';
 
+/** The source package our kernel is built from (kernel/). */
+export const KERNEL_SOURCE = 'linux-source-6.1';
+
 export interface ResolvedPackages {
-  /** Kernel release, e.g. 6.1.0-50-686 (the name of /lib/modules/<release>). */
-  kernelRelease: string;
+  /** linux-source-6.1 at the stock i386 kernel's version (built by kernel/). */
+  kernelSource: PackageRef;
   packages: PackageRef[];
 }
 
 /**
- * The newest linux-image-*-686 (through the linux-image-686 metapackage),
- * its headers and kbuild at the very same version, busybox-static and
- * SeaBIOS. kbuild is taken for the host's architecture: it holds the tools
- * (modpost, fixdep) that run on the build host while building modules.
+ * linux-source-6.1 at the very version of the newest stock i386 kernel
+ * (linux-image-686's linux-image-*-686: Debian builds both from one source,
+ * so our kernel is the same upstream release with Debian's patches;
+ * apt-get download fails, naming it, if that version has no source .deb),
+ * busybox-static and SeaBIOS.
  */
 export function resolveGuestPackages(): ResolvedPackages {
   const image = dependsOf('linux-image-686', 'i386').find((n) => /^linux-image-.*-686$/.test(n));
@@ -23,20 +27,12 @@ export function resolveGuestPackages(): ResolvedPackages {
         '(dpkg --add-architecture i386) and apt-get update done?',
     );
   }
-  const kernelRelease = image.replace(/^linux-image-/, '');
   const version = need(image, 'i386');
-  const headers = `linux-headers-${kernelRelease}`;
-  const common = dependsOf(headers, 'i386').find((n) => /^linux-headers-.*-common$/.test(n));
-  const kbuild = dependsOf(headers, 'i386').find((n) => /^linux-kbuild-/.test(n));
-  if (!common || !kbuild) throw new BuildError(`${headers} does not name its -common headers and kbuild packages`);
-
+  const kernelSource = { name: KERNEL_SOURCE, arch: 'all', version };
   return {
-    kernelRelease,
+    kernelSource,
     packages: [
-      { name: image, arch: 'i386', version },
-      { name: headers, arch: 'i386', version },
-      { name: common, arch: 'all', version },
-      { name: kbuild, arch: hostArch(), version },
+      kernelSource,
       { name: 'busybox-static', arch: 'i386', version: need('busybox-static', 'i386') },
       { name: 'seabios', arch: 'all', version: need('seabios', 'all') },
     ],

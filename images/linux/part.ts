@@ -10,7 +10,10 @@ import { run } from './run.js';
 export interface BuildContext {
   /** Extracted Debian packages (kernel, headers, kbuild, busybox...). */
   sysroot: string;
+  /** Our kernel's release (uname -r), e.g. 6.1.176-filemon-sim. */
   kernelRelease: string;
+  /** Our kernel's object tree: KDIR for filemon.ko. */
+  kernelBuildDir: string;
   outDir: string;
   sourceDir: string;
   log: (msg: string) => void;
@@ -60,6 +63,20 @@ export const gccVersion = (): string => run('gcc', ['-dumpfullversion']).stdout.
 /** How guest programs are compiled: static i386, warnings as errors, our headers. */
 export const GUEST_CFLAGS = ['-m32', '-static', '-O2', '-Wall', '-Wextra', '-Werror'];
 
+/** In the step keys of what prefixMapFlags() compiles: outputs built before them are rebuilt. */
+export const PREFIX_MAPPED = 'file-prefix-map';
+
+/**
+ * gcc flags that take the build's folders out of the binaries (__FILE__ in
+ * assert(), debug paths): the sources become images/linux/..., the build
+ * outputs out/... . The last matching map wins, so the output folder (which
+ * is usually inside the package) comes last. Not part of any step key: they
+ * change with the folder, the bytes they give do not.
+ */
+export function prefixMapFlags(ctx: Pick<BuildContext, 'sourceDir' | 'outDir'>): string[] {
+  return [`-ffile-prefix-map=${ctx.sourceDir}/=images/linux/`, `-ffile-prefix-map=${ctx.outDir}/=out/`];
+}
+
 /**
  * Compiles one static i386 guest program from srcDir's C files into
  * outDir/build/<name>/<name>, rebuilding only when the sources, our
@@ -69,10 +86,10 @@ export function buildGuestProgram(ctx: BuildContext, name: string, srcDir: strin
   const include = join(ctx.sourceDir, 'include');
   const out = join(ctx.outDir, 'build', name);
   const bin = join(out, name);
-  ctx.step(name, hashSources(srcDir, hashSources(include), gccVersion(), GUEST_CFLAGS.join(' ')), [bin], () => {
+  ctx.step(name, hashSources(srcDir, hashSources(include), gccVersion(), GUEST_CFLAGS.join(' '), PREFIX_MAPPED), [bin], () => {
     ctx.log(`compiling ${name} (gcc ${GUEST_CFLAGS.join(' ')})`);
     mkdirSync(out, { recursive: true });
-    run('gcc', [...GUEST_CFLAGS, '-I', include, '-o', bin, ...sources.map((f) => join(srcDir, f))]);
+    run('gcc', [...GUEST_CFLAGS, ...prefixMapFlags(ctx), '-I', include, '-o', bin, ...sources.map((f) => join(srcDir, f))]);
   });
   return bin;
 }

@@ -1,6 +1,7 @@
 // Browser adapter: fetches the guest image (manifest, BIOS, kernel,
 // initramfs) from a base URL, reporting progress and checking each file
-// against the manifest's sha256.
+// against the manifest's sha256. Restoring a saved state needs only the
+// BIOS: the kernel and initramfs are fetched for a cold boot alone.
 import { sha256Hex, type GuestImage, type ImageManifest, type ManifestOutput } from '../image.js';
 
 export interface FetchProgress {
@@ -25,7 +26,9 @@ export async function fetchBytes(url: string, stage: string, total: number, onPr
     throw new AssetError(url, e instanceof Error ? e.message : String(e));
   }
   if (!res.ok || !res.body) throw new AssetError(url, `HTTP ${res.status} ${res.statusText}`);
-  const size = Number(res.headers.get('content-length')) || total;
+  // With a content-encoding, content-length counts the compressed bytes
+  // while the stream gives the decoded ones: the expected total is the size.
+  const size = (res.headers.get('content-encoding') ? 0 : Number(res.headers.get('content-length'))) || total;
   const out = new Uint8Array(size);
   const chunks: Uint8Array[] = [];
   let loaded = 0;
@@ -58,14 +61,38 @@ async function fetchOutput(base: string, stage: string, o: ManifestOutput, onPro
   return bytes;
 }
 
-/** Loads the image published at baseUrl (a folder URL ending in '/'). */
+/** Loads the image published at baseUrl (a folder URL ending in '/'), all of it. */
 export async function fetchImage(baseUrl: string, onProgress?: (p: FetchProgress) => void): Promise<GuestImage> {
   const manifestUrl = new URL('manifest.json', baseUrl).href;
   const manifest = JSON.parse(new TextDecoder().decode(await fetchBytes(manifestUrl, 'manifest', 0, onProgress))) as ImageManifest;
-  const [bios, kernel, initramfs] = await Promise.all([
-    fetchOutput(baseUrl, 'bios', manifest.outputs.bios, onProgress),
-    fetchOutput(baseUrl, 'kernel', manifest.outputs.kernel, onProgress),
-    fetchOutput(baseUrl, 'initramfs', manifest.outputs.initramfs, onProgress),
-  ]);
-  return { manifest, bios, kernel, initramfs };
+  return fetchGuestImage(baseUrl, manifest, { cold: true }, onProgress);
+}
+
+export type ImageStage = keyof ImageManifest['outputs'];
+
+/**
+ * The image files a start needs, by progress stage: the BIOS to restore a
+ * saved state (which holds the booted kernel and its memory); the kernel
+ * and initramfs as well for a cold boot.
+ */
+export function neededOutputs(manifest: ImageManifest, cold: boolean): Array<[ImageStage, ManifestOutput]> {
+  const o = manifest.outputs;
+  return cold ? [['bios', o.bios], ['kernel', o.kernel], ['initramfs', o.initramfs]] : [['bios', o.bios]];
+}
+
+/**
+ * Fetches what neededOutputs() names for this start. Restoring, the image's
+ * kernel and initramfs are empty: Machine.boot() with a state never reads
+ * them.
+ */
+export async function fetchGuestImage(
+  baseUrl: string,
+  manifest: ImageManifest,
+  opts: { cold: boolean },
+  onProgress?: (p: FetchProgress) => void,
+): Promise<GuestImage> {
+  const got = await Promise.all(neededOutputs(manifest, opts.cold).map(async ([stage, o]) => [stage, await fetchOutput(baseUrl, stage, o, onProgress)] as const));
+  const files = Object.fromEntries(got) as Partial<Record<ImageStage, Uint8Array>>;
+  const empty = new Uint8Array(0);
+  return { manifest, bios: files.bios!, kernel: files.kernel ?? empty, initramfs: files.initramfs ?? empty };
 }

@@ -13,10 +13,10 @@ type ImageAt = Pick<LoadedImage, 'dir' | 'source'>;
 
 /** The file name of the saved state for a state key. */
 export function stateFileName(key: string): string {
-  return `state-${key}.bin`;
+  return `state-${key}.zst`;
 }
 
-const STATE_FILE = /^state-[0-9a-f]{16}\.bin$/;
+const STATE_FILE = /^state-[0-9a-f]{16}\.(bin|zst)$/;
 
 /** States kept in the user cache, most recently used first; older ones are removed. */
 const CACHE_KEEP = 3;

@@ -1,5 +1,7 @@
 // A small static file server for the browser pages (tests, playground):
 // URL prefixes map to folders; only GET/HEAD; nothing outside the folders.
+// A file with a precompressed twin (file.br, file.gz, as playground:build
+// writes them) is sent as that twin when the client accepts its encoding.
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
@@ -47,10 +49,23 @@ export function serveStatic(mounts: Record<string, string>, port = 0, host = '12
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}\n`);
       return;
     }
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    const accepts = String(req.headers['accept-encoding'] ?? '');
+    for (const [enc, ext] of [['br', '.br'], ['gzip', '.gz']] as const) {
+      if (!new RegExp(`\\b${enc}\\b`).test(accepts)) continue;
+      const twin = statSync(file + ext, { throwIfNoEntry: false });
+      if (twin?.isFile()) {
+        file += ext;
+        st = twin;
+        res.setHeader('content-encoding', enc);
+        break;
+      }
+    }
     res.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-type': type,
       'content-length': st.size,
       'cache-control': 'no-cache',
+      vary: 'accept-encoding',
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);

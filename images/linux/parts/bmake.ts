@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ManifestSource } from '../../../sim/image.js';
 import { aptUpdate } from '../debian.js';
-import { gccVersion, type GuestPart, hashSources } from '../part.js';
+import { gccVersion, type GuestPart, hashSources, prefixMapFlags } from '../part.js';
 import { BuildError, have, run } from '../run.js';
 
 const SOURCE = 'bmake';
@@ -47,7 +47,9 @@ export const bmake: GuestPart & { sources(): ManifestSource[] } = {
       mkdirSync(work, { recursive: true });
       ensureDpkgSource(ctx.log);
       run('dpkg-source', ['--no-check', '-x', dsc, src]);
-      const env = { ...process.env, CC: 'gcc -m32', LDFLAGS: '-static' };
+      // The prefix maps keep the build folders out of the binary (__FILE__).
+      const cc = ['gcc', '-m32', ...prefixMapFlags(ctx), `-ffile-prefix-map=${src}/=bmake/`].join(' ');
+      const env = { ...process.env, CC: cc, LDFLAGS: '-static' };
       const conf = run('sh', ['./configure', `--with-filemon=${header}`, '--with-machine_arch=i386', '--with-default-sys-path=/usr/share/mk'], { cwd: src, env });
       if (!/Using: filemon_dev\.c/.test(conf.stdout + conf.stderr)) {
         throw new BuildError(`bmake's configure did not pick filemon_dev.c for ${header}:\n${conf.stdout.split('\n').filter((l) => /filemon|Using/.test(l)).join('\n')}`);

@@ -3,7 +3,7 @@
 // every saved state) and the playground's small example programs.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gccVersion, type GuestPart, hashSources, type StagedFile } from '../part.js';
+import { gccVersion, type GuestPart, hashSources, PREFIX_MAPPED, prefixMapFlags, type StagedFile } from '../part.js';
 import { run } from '../run.js';
 
 const CFLAGS = ['-m32', '-static', '-O2', '-s', '-Wall', '-Wextra', '-Werror'];
@@ -26,14 +26,14 @@ export const shell: GuestPart = {
     const shellSrc = join(ctx.sourceDir, 'shell');
     const exSrc = join(ctx.sourceDir, 'examples');
     const bin = join(out, 'fms-shell');
-    const key = hashSources(shellSrc, hashSources(exSrc), hashSources(include), gccVersion(), CFLAGS.join(' '));
+    const key = hashSources(shellSrc, hashSources(exSrc), hashSources(include), gccVersion(), CFLAGS.join(' '), PREFIX_MAPPED);
     const exBins = Object.values(EXAMPLES).map((n) => join(out, n));
     ctx.step('shell', key, [bin, ...exBins], () => {
       ctx.log('compiling fms-shell and the example programs (gcc -m32 -static)');
       mkdirSync(out, { recursive: true });
-      run('gcc', [...CFLAGS, `-I${include}`, '-o', bin, join(shellSrc, 'fms-shell.c')]);
+      run('gcc', [...CFLAGS, ...prefixMapFlags(ctx), `-I${include}`, '-o', bin, join(shellSrc, 'fms-shell.c')]);
       for (const [src, name] of Object.entries(EXAMPLES)) {
-        run('gcc', [...CFLAGS, `-I${include}`, '-o', join(out, name), join(exSrc, src)]);
+        run('gcc', [...CFLAGS, ...prefixMapFlags(ctx), `-I${include}`, '-o', join(out, name), join(exSrc, src)]);
       }
     });
     const hook = join(out, 'fms-shell.sh');
