@@ -260,6 +260,11 @@ export class Machine {
     this.throwIfError(reply, `mkdir ${path}`);
   }
 
+  /** v86's count of instructions the guest has executed; 32 bits, it wraps (bench/ follows it). */
+  instructionCounter(): number {
+    return this.emulator.get_instruction_counter() >>> 0;
+  }
+
   /** Reads a file from the guest. */
   async getFile(path: string): Promise<Uint8Array> {
     const reply = await this.request(FrameType.Get, [strField(Tag.Path, path)]);

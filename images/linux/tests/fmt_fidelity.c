@@ -407,9 +407,12 @@ void case_mem_pressure(void)
 /*
  * Records of tasks that are being killed while they write: each of 10
  * runs traces a process whose threads (or a single process) create files
- * in a loop until exit_group() (or SIGKILL from the tracer) ends it.
+ * in a loop until exit_group() (or SIGKILL from the tracer) ends it, a
+ * little after the first file was written.
  * Every file on disk must have its W record and close() must return 0.
  */
+static struct fmt_gate writing;	/* a byte per writer once it wrote */
+
 static void write_files(int id)
 {
 	char name[32];
@@ -417,6 +420,8 @@ static void write_files(int id)
 	int k;
 
 	for (k = 0;; k++) {
+		if (k == 1)
+			fmt_gate_open(&writing);
 		snprintf(name, sizeof(name), "f%d-%d", id, k);
 		fd = syscall(SYS_open, name, O_WRONLY | O_CREAT, 0644);
 		if (fd >= 0) {
@@ -440,7 +445,8 @@ static void body_exit_group(void)
 
 	for (i = 1; i <= 10; i++)
 		pthread_create(&t, NULL, writer_thread, (void *)i);
-	usleep(30000);
+	fmt_gate_wait(&writing);
+	usleep(20000);
 	syscall(SYS_exit_group, 0);
 }
 
@@ -495,6 +501,7 @@ static void killed_writers(int use_kill)
 		fm = fmt_filemon();
 		log = fmt_logfile("../log");
 		fmt_setfd(fm, log);
+		fmt_gate_init(&writing);
 		pid = fork();
 		if (pid == 0) {
 			fmt_attach_self(fm);
@@ -504,7 +511,8 @@ static void killed_writers(int use_kill)
 			_exit(0);
 		}
 		if (use_kill) {
-			usleep(30000 + run * 3000);
+			fmt_gate_wait(&writing);
+			usleep(10000 + run * 3000);
 			kill(pid, SIGKILL);
 		}
 		fmt_wait(pid);
@@ -514,6 +522,8 @@ static void killed_writers(int use_kill)
 		m = files_without_w("../log");
 		if (m)
 			missing += m < 0 ? 1000 : m;
+		close(writing.fd[0]);
+		close(writing.fd[1]);
 		if (chdir("..") == -1)
 			fmt_die("chdir ..");
 	}
