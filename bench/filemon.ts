@@ -1,15 +1,179 @@
-// /dev/filemon overhead in v86: one fixed guest workload (2000 open/read/
-// close of small files and 200 fork+exec) untraced and traced, alternately,
-// in the same guest session; prints both times and their ratio.
+// /dev/filemon's overhead beside the tool people would use instead, in v86.
+//
+// Two workloads, each run untraced, under filemon, and under Debian's i386
+// strace -f (filtered to file and process calls, and unfiltered):
+//  - syscall: bench_workload once 2000 200 (2000 open/read/close of small
+//    files and 200 fork+exec), filemon through fms-trace;
+//  - build: the meta-mode demo project built from clean by bmake in meta
+//    mode, with filemon (.MAKE.MODE=meta) against .MAKE.MODE='meta
+//    nofilemon' (untraced and the strace runs).
+// Rounds alternate the modes; each figure is the median of the rounds, as
+// guest instructions (v86's counter, which host load cannot move) and wall
+// time (noisy on a shared machine), with its ratio to untraced.
+//
+//   npm run bench:filemon [-- --rounds N] [-- --workload-binary PATH]
+//
+// strace is not part of the image: the bench fetches strace:i386 with
+// apt-get download into images/out/bench-cache and copies the binary into
+// the guest. --workload-binary puts a host-built bench_workload in the
+// guest first (to measure an older image that lacks the "once" mode).
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { outDir } from '../images/linux/layout.js';
+import { run } from '../images/linux/run.js';
+import type { Machine } from '../sim/machine.js';
 import { bootMachine } from '../sim/node/boot.js';
 
+const GUEST_STRACE = '/tmp/strace';
+const WORKLOAD = '/usr/lib/filemon-tests/bench_workload';
+const DEMO_SOURCE = '/usr/share/filemon-sim/meta-project';
+const BUILD_DIR = '/root/bench-meta';
+
+interface Mode {
+  name: string;
+  /** Shell command of one run. */
+  command: string;
+}
+
+interface Workload {
+  name: string;
+  /** Run before each measured command, not measured. */
+  prepare: string;
+  modes: Mode[];
+}
+
+function workloads(): Workload[] {
+  const syscall = `${WORKLOAD} once 2000 200`;
+  const bmake = (mode: string) => `cd ${BUILD_DIR} && bmake .MAKE.MODE='${mode}' >/dev/null`;
+  return [
+    {
+      name: 'syscall (2000 open/read/close + 200 fork+exec)',
+      prepare: 'rm -f /tmp/bench.log',
+      modes: [
+        { name: 'untraced', command: syscall },
+        { name: 'filemon', command: `fms-trace -o /tmp/bench.log -- ${syscall}` },
+        { name: 'strace -f -e trace=file,process', command: `${GUEST_STRACE} -f -e trace=file,process -o /tmp/bench.log ${syscall}` },
+        { name: 'strace -f', command: `${GUEST_STRACE} -f -o /tmp/bench.log ${syscall}` },
+      ],
+    },
+    {
+      name: 'build (meta-mode demo project from clean, bmake + tcc)',
+      prepare: `rm -rf ${BUILD_DIR} /tmp/bench.log && cp -a ${DEMO_SOURCE} ${BUILD_DIR} && mkdir ${BUILD_DIR}/obj`,
+      modes: [
+        { name: 'untraced (meta nofilemon)', command: bmake('meta nofilemon') },
+        { name: 'filemon (meta)', command: bmake('meta') },
+        { name: 'strace -f -e trace=file,process', command: `${GUEST_STRACE} -f -e trace=file,process -o /tmp/bench.log sh -c "${bmake('meta nofilemon')}"` },
+        { name: 'strace -f', command: `${GUEST_STRACE} -f -o /tmp/bench.log sh -c "${bmake('meta nofilemon')}"` },
+      ],
+    },
+  ];
+}
+
+/** strace:i386 from Debian's archive, cached beside the image. */
+function straceBinary(log: (m: string) => void): Uint8Array {
+  const cache = join(outDir, '..', 'bench-cache');
+  const root = join(cache, 'strace-root');
+  const bin = join(root, 'usr/bin/strace');
+  if (!existsSync(bin)) {
+    mkdirSync(cache, { recursive: true });
+    log('fetching strace:i386 (apt-get download)');
+    for (const f of readdirSync(cache)) if (f.endsWith('.deb')) run('rm', ['-f', join(cache, f)]);
+    run('apt-get', ['download', 'strace:i386'], { cwd: cache });
+    const deb = readdirSync(cache).find((f) => /^strace_.*_i386\.deb$/.test(f));
+    if (!deb) throw new Error('apt-get download strace:i386 gave no .deb: is the i386 architecture enabled (dpkg --add-architecture i386; apt-get update)?');
+    run('dpkg-deb', ['-x', join(cache, deb), root]);
+  }
+  return readFileSync(bin);
+}
+
+/**
+ * Guest instructions over a span of host time. v86's counter is 32 bits and
+ * wraps in seconds at full speed, so it is read every few milliseconds and
+ * the unsigned differences are summed.
+ */
+class InstructionMeter {
+  private total = 0;
+  private last: number;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly machine: Machine) {
+    this.last = machine.instructionCounter();
+    this.timer = setInterval(() => this.sample(), 5);
+  }
+
+  private sample(): void {
+    const now = this.machine.instructionCounter();
+    this.total += (now - this.last) >>> 0;
+    this.last = now;
+  }
+
+  stop(): number {
+    clearInterval(this.timer);
+    this.sample();
+    return this.total;
+  }
+}
+
+async function measure(m: Machine, command: string): Promise<{ instructions: number; ms: number }> {
+  const meter = new InstructionMeter(m);
+  const t0 = performance.now();
+  const r = await m.exec(command, { timeoutMs: 1_800_000 });
+  const ms = performance.now() - t0;
+  const instructions = meter.stop();
+  if (r.status !== 0) throw new Error(`\`${command}\` failed (${r.status}): ${new TextDecoder().decode(r.stderr)}`);
+  return { instructions, ms };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
 async function main(): Promise<void> {
-  const { machine } = await bootMachine();
+  const rounds = Number(option('--rounds') ?? 5);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a positive integer');
+  const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+  const strace = straceBinary(log);
+  // Cold boots take minutes on a loaded machine; the figures are unaffected.
+  const { machine } = await bootMachine({ log, bootTimeoutMs: 900_000 });
   try {
-    const r = await machine.exec(['/usr/lib/filemon-tests/bench_workload', '2000', '200', '5'], { timeoutMs: 600_000 });
-    if (r.status !== 0) throw new Error(`bench_workload failed (${r.status}): ${new TextDecoder().decode(r.stderr)}`);
-    process.stdout.write('workload: 2000 open/read/close + 200 fork+exec, in v86, 5 rounds each way\n');
-    process.stdout.write(new TextDecoder().decode(r.stdout));
+    await machine.putFile(GUEST_STRACE, strace, 0o755);
+    const binary = option('--workload-binary');
+    if (binary) await machine.putFile(WORKLOAD, readFileSync(binary), 0o755);
+    const uname = new TextDecoder().decode((await machine.exec('uname -r')).stdout).trim();
+    process.stdout.write(`guest kernel ${uname}; ${rounds} rounds after one warm-up round, modes alternating; medians\n`);
+    for (const w of workloads()) {
+      const results = new Map<string, { instructions: number[]; ms: number[] }>(w.modes.map((x) => [x.name, { instructions: [], ms: [] }]));
+      for (let round = 0; round <= rounds; round++) {
+        for (const mode of w.modes) {
+          const prep = await machine.exec(w.prepare, { timeoutMs: 120_000 });
+          if (prep.status !== 0) throw new Error(`\`${w.prepare}\` failed: ${new TextDecoder().decode(prep.stderr)}`);
+          const r = await measure(machine, mode.command);
+          if (round === 0) continue;
+          results.get(mode.name)!.instructions.push(r.instructions);
+          results.get(mode.name)!.ms.push(r.ms);
+        }
+        if (round > 0) log(`${w.name}: round ${round}/${rounds} done`);
+      }
+      const base = results.get(w.modes[0].name)!;
+      const baseI = median(base.instructions);
+      const baseMs = median(base.ms);
+      process.stdout.write(`\n${w.name}\n`);
+      process.stdout.write(`  ${'mode'.padEnd(34)} ${'instructions'.padStart(14)} ${'ratio'.padStart(7)} ${'wall ms'.padStart(10)} ${'ratio'.padStart(7)}\n`);
+      for (const mode of w.modes) {
+        const r = results.get(mode.name)!;
+        const i = median(r.instructions);
+        const ms = median(r.ms);
+        process.stdout.write(
+          `  ${mode.name.padEnd(34)} ${(i / 1e6).toFixed(1).padStart(12)} M ${(i / baseI).toFixed(3).padStart(7)} ${ms.toFixed(0).padStart(10)} ${(ms / baseMs).toFixed(3).padStart(7)}\n`,
+        );
+      }
+    }
   } finally {
     await machine.close();
   }

@@ -280,6 +280,11 @@ export class Machine {
     this.throwIfError(reply, `mkdir ${path}`);
   }
 
+  /** v86's count of instructions the guest has executed; 32 bits, it wraps (bench/ follows it). */
+  instructionCounter(): number {
+    return this.emulator.get_instruction_counter() >>> 0;
+  }
+
   /** Reads a file from the guest; with remove, the guest removes it once read. */
   async getFile(path: string, opts: { remove?: boolean } = {}): Promise<Uint8Array> {
     const fields = [strField(Tag.Path, path)];

@@ -27,7 +27,10 @@ describe('/dev/filemon conformance (in the guest)', function () {
     for (const c of ['rec_a', 'rec_c', 'rec_d', 'rec_e', 'rec_f', 'rec_l', 'rec_m', 'rec_r', 'rec_w', 'rec_x', 'rec_rw',
       'err_setfd', 'err_setpid', 'err_busy', 'err_ioctl', 'err_efault', 'err_toolong', 'err_enospc',
       'fork_tree', 'vfork_exec', 'threads', 'exec_fail', 'open_fail', 'killed', 'two_instances', 'close_running',
-      'tracer_dies', 'setid_exec', 'manual_example']) {
+      'tracer_dies', 'setid_exec', 'manual_example',
+      // FreeBSD 11+ behaviours (issue 13) and killed writers (issue 14)
+      'rec_fault', 'rec_long', 'rec_e_script', 'killed_core', 'err_setpid_cred', 'setpid_exec_busy', 'mem_pressure',
+      'exit_group_writes', 'kill9_writes']) {
       assert.ok(cases.includes(c), `missing conformance case ${c}`);
     }
   });

@@ -14,11 +14,18 @@
  * includes filemon_wrapper.c, it is compiled as part of this file.
  *
  * Records are never written from a probe (probes run with preemption
- * disabled).  A probe formats its record, appends it to the instance's
- * queue in event order and asks for the queue to be drained from process
- * context: by the traced task itself on its way back to user space (or in
- * its exit path), through task_work, falling back to a work item.  close()
- * drains what is left before writing the footer.
+ * disabled, so they can neither sleep nor fault in a user page).  A probe
+ * only notes what happened and asks the traced task to finish the record
+ * in its own context, with page faults allowed, on its way back to user
+ * space (task_work):
+ *  - a system call's record keeps the call's number and arguments in the
+ *    task's slot; the task copies the paths (faulting them back in, as
+ *    FreeBSD's copyinstr does) and writes the whole record;
+ *  - F, E and X are formatted by the probe into the instance's ring, a
+ *    buffer allocated once per instance, and written by the same task
+ *    work (or, for a task that cannot take task work, a work item).
+ * Nothing is allocated per record.  close() writes what is left before
+ * the footer.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -49,33 +56,37 @@
 
 #include <dev/filemon/filemon.h>
 
-/* FreeBSD's MAXPATHLEN: longer path arguments are an error (ENAMETOOLONG). */
-#define FILEMON_PATHLEN		1024
-/* FreeBSD's msgbufr: one record line is at most 1023 bytes with its '\n'. */
-#define FILEMON_LINELEN		1024
+/*
+ * The longest record line: a letter, a pid and two quoted paths of up to
+ * PATH_MAX bytes.  Lines are never cut, as FreeBSD's record buffer holds
+ * two full paths.
+ */
+#define FILEMON_LINE_MAX	(2 * PATH_MAX + 64)
+/* F, E and X records waiting to be written (an E holds one path). */
+#define FILEMON_RING_SIZE	(32 * 1024)
 
 struct filemon {
 	refcount_t ref;
-	/* Serialises log output; protects log and finished. */
+	/* Serialises log output; protects log, finished and the buffers. */
 	struct mutex lock;
 	struct file *log;		/* our own reference to the log file */
 	bool finished;			/* footer written, log released */
 	const struct cred *cred;	/* tracer's credentials, taken at open */
 	int error;			/* first error, returned by close() */
 
-	/* Records waiting to be written, oldest first. */
+	/* F, E and X records, oldest first: ring[head..tail) modulo size. */
 	spinlock_t qlock;
-	struct list_head queue;
-	bool closed;			/* no record is queued any more */
+	char *ring;
+	unsigned int head, tail;	/* free-running byte counters */
+	bool closed;			/* no record is taken any more */
 
-	struct work_struct drain_work;	/* fallback drain from a worker */
+	/* System call records are built here, under lock. */
+	char *path1, *path2, *dir;	/* PATH_MAX each */
+	char *out;			/* FILEMON_LINE_MAX */
+	size_t outlen;
+
+	struct work_struct drain_work;	/* drain from a worker */
 	struct rcu_head rcu;
-};
-
-struct filemon_rec {
-	struct list_head node;
-	size_t len;
-	char text[];
 };
 
 static const struct file_operations filemon_fops;
@@ -87,9 +98,8 @@ static const struct file_operations filemon_fops;
 static atomic_t filemon_pending = ATOMIC_INIT(0);
 static struct workqueue_struct *filemon_wq;
 
-/* Live instances and queued records: checked for leaks at module exit. */
+/* Live instances: checked for leaks at module exit. */
 static atomic_t filemon_ninstances = ATOMIC_INIT(0);
-static atomic_t filemon_nrecords = ATOMIC_INIT(0);
 
 static void filemon_pending_done(void)
 {
@@ -108,7 +118,7 @@ static void filemon_put(struct filemon *fm)
 {
 	if (!refcount_dec_and_test(&fm->ref))
 		return;
-	WARN_ON_ONCE(fm->log);
+	WARN_ON_ONCE(fm->log || fm->ring);
 	put_cred(fm->cred);
 	atomic_dec(&filemon_ninstances);
 	kfree_rcu(fm, rcu);
@@ -120,26 +130,34 @@ static void filemon_set_error(struct filemon *fm, int error)
 	cmpxchg(&fm->error, 0, error);
 }
 
-/* Write all of buf at the log's current offset, as write(2) would. */
-static void filemon_output_now(struct filemon *fm, const char *buf,
-			       size_t len)
+/*
+ * Write all of buf at the log's current offset, as write(2) would.
+ * Returns how much was written.  When @may_defer and the write fails
+ * because the writer is being killed, it stops there and the caller
+ * hands the rest to the worker; any other failure is the log's error.
+ */
+static size_t filemon_output_now(struct filemon *fm, const char *buf,
+				 size_t len, bool may_defer)
 {
 	struct file *file = fm->log;
+	size_t done = 0;
 	loff_t pos;
 	ssize_t n;
 
-	while (len > 0) {
+	while (done < len) {
 		pos = file->f_pos;
-		n = kernel_write(file, buf, len, &pos);
+		n = kernel_write(file, buf + done, len - done, &pos);
 		if (n <= 0) {
+			if (may_defer && fatal_signal_pending(current))
+				return done;
 			filemon_set_error(fm, n < 0 ? (int)-n : EIO);
-			return;
+			return len;
 		}
 		if (!(file->f_mode & FMODE_STREAM))
 			file->f_pos = pos;
-		buf += n;
-		len -= n;
+		done += n;
 	}
+	return done;
 }
 
 struct filemon_write_work {
@@ -154,111 +172,78 @@ static void filemon_write_work_fn(struct work_struct *work)
 	struct filemon_write_work *w =
 		container_of(work, struct filemon_write_work, work);
 
-	filemon_output_now(w->fm, w->buf, w->len);
+	filemon_output_now(w->fm, w->buf, w->len, false);
 }
 
 /*
  * Write to the log.  Called with fm->lock held, in process context.
  *
- * The writer may be a task with SIGKILL pending: a thread killed by its
- * process's exit_group() draining the X record in its exit path, or a
- * killed tracer closing its descriptors.  Filesystems give up on such a
- * task's writes (-EINTR), which would lose records, so its writes are done
- * by our worker while it waits (fm->lock stays held, keeping the order).
+ * The writer may be a task that is being killed: a thread zapped by its
+ * process's exit_group(), a process killed with SIGKILL or by the OOM
+ * killer, a killed tracer closing its descriptors.  Filesystems give up
+ * on such a task's writes (-EINTR), whether the signal came before the
+ * write or during it, which would lose records.  So whatever such a task
+ * could not write is written by our worker while it waits (fm->lock stays
+ * held, keeping the order).
  */
 static void filemon_output(struct filemon *fm, const char *buf, size_t len)
 {
 	struct filemon_write_work w;
+	size_t done;
 
 	if (!fm->log || !len)
 		return;
-	if (!fatal_signal_pending(current)) {
-		filemon_output_now(fm, buf, len);
+	done = filemon_output_now(fm, buf, len, true);
+	if (done == len)
 		return;
-	}
 	INIT_WORK_ONSTACK(&w.work, filemon_write_work_fn);
 	w.fm = fm;
-	w.buf = buf;
-	w.len = len;
+	w.buf = buf + done;
+	w.len = len - done;
 	queue_work(filemon_wq, &w.work);
 	flush_work(&w.work);
 	destroy_work_on_stack(&w.work);
 }
 
-/* Write every queued record, oldest first.  Called with fm->lock held. */
+/* Write every F, E and X record in the ring.  Called with fm->lock held. */
 static void filemon_drain_locked(struct filemon *fm)
 {
-	struct filemon_rec *rec, *next;
-	LIST_HEAD(batch);
+	unsigned int head, tail, off, n;
 
+	if (fm->finished)
+		return;
 	for (;;) {
 		spin_lock(&fm->qlock);
-		list_splice_init(&fm->queue, &batch);
+		head = fm->head;
+		tail = fm->tail;
 		spin_unlock(&fm->qlock);
-		if (list_empty(&batch))
+		if (head == tail)
 			break;
-		list_for_each_entry_safe(rec, next, &batch, node) {
-			list_del(&rec->node);
-			filemon_output(fm, rec->text, rec->len);
-			kfree(rec);
-			atomic_dec(&filemon_nrecords);
-		}
+		/* Only the lock holder moves head: [head, tail) stays put. */
+		off = head % FILEMON_RING_SIZE;
+		n = min(tail - head, FILEMON_RING_SIZE - off);
+		filemon_output(fm, fm->ring + off, n);
+		spin_lock(&fm->qlock);
+		fm->head += n;
+		spin_unlock(&fm->qlock);
 	}
-}
-
-static void filemon_drain(struct filemon *fm)
-{
-	mutex_lock(&fm->lock);
-	filemon_drain_locked(fm);
-	mutex_unlock(&fm->lock);
-}
-
-struct filemon_ticket {
-	struct callback_head cb;
-	struct filemon *fm;
-};
-
-/* task_work: runs in the traced task, on its way back to user space. */
-static void filemon_ticket_run(struct callback_head *cb)
-{
-	struct filemon_ticket *t = container_of(cb, struct filemon_ticket, cb);
-
-	filemon_drain(t->fm);
-	filemon_put(t->fm);
-	kfree(t);
-	filemon_pending_done();
 }
 
 static void filemon_drain_work(struct work_struct *work)
 {
 	struct filemon *fm = container_of(work, struct filemon, drain_work);
 
-	filemon_drain(fm);
+	mutex_lock(&fm->lock);
+	filemon_drain_locked(fm);
+	mutex_unlock(&fm->lock);
 	filemon_put(fm);
 	filemon_pending_done();
 }
 
-/*
- * Ask for the queue to be written from process context.  Atomic context.
- * The current task drains on its way back to user space (or in its exit
- * path); if it cannot take task work, a worker does it.
- */
-static void filemon_kick(struct filemon *fm)
+/* Have a worker drain the ring.  Any context. */
+static void filemon_drain_later(struct filemon *fm)
 {
-	struct filemon_ticket *t;
-
 	atomic_inc(&filemon_pending);
-	if (!(current->flags & PF_KTHREAD)) {
-		t = kmalloc(sizeof(*t), GFP_ATOMIC);
-		if (t) {
-			init_task_work(&t->cb, filemon_ticket_run);
-			t->fm = filemon_get(fm);
-			if (task_work_add(current, &t->cb, TWA_RESUME) == 0)
-				return;
-			filemon_put(fm);
-			kfree(t);
-		}
-	}
 	filemon_get(fm);
 	if (!queue_work(filemon_wq, &fm->drain_work)) {
 		/* Already queued: that run will see our record. */
@@ -268,52 +253,112 @@ static void filemon_kick(struct filemon *fm)
 }
 
 /*
- * Queue a record (one or more complete lines).  Atomic context.  Records
- * arriving after close() are dropped, as FreeBSD drops output once its
- * log is gone.
+ * Put an F, E or X record in the ring.  Atomic context.  Records arriving
+ * after close() are dropped, as FreeBSD drops output once its log is
+ * gone.  The ring is drained by the task that made the record before it
+ * runs any more user code, so it only fills if the log cannot be written
+ * for a long time; the record is then lost and close() says ENOBUFS.
  */
-static void filemon_emit(struct filemon *fm, const char *text, size_t len)
+static void filemon_ring_put(struct filemon *fm, const char *text,
+			     unsigned int len)
 {
-	struct filemon_rec *rec;
-	bool queued = false;
-
-	rec = kmalloc(sizeof(*rec) + len, GFP_ATOMIC);
-	if (!rec) {
-		filemon_set_error(fm, ENOMEM);
-		return;
-	}
-	atomic_inc(&filemon_nrecords);
-	rec->len = len;
-	memcpy(rec->text, text, len);
+	unsigned int off, n;
+	bool full = false;
 
 	spin_lock(&fm->qlock);
-	if (!fm->closed) {
-		list_add_tail(&rec->node, &fm->queue);
-		queued = true;
+	if (fm->closed) {
+		spin_unlock(&fm->qlock);
+		return;
+	}
+	if (FILEMON_RING_SIZE - (fm->tail - fm->head) < len) {
+		full = true;
+	} else {
+		off = fm->tail % FILEMON_RING_SIZE;
+		n = min(len, FILEMON_RING_SIZE - off);
+		memcpy(fm->ring + off, text, n);
+		memcpy(fm->ring, text + n, len - n);
+		fm->tail += len;
 	}
 	spin_unlock(&fm->qlock);
-
-	if (queued) {
-		filemon_kick(fm);
-	} else {
-		kfree(rec);
-		atomic_dec(&filemon_nrecords);
+	if (full) {
+		filemon_set_error(fm, ENOBUFS);
+		pr_warn_ratelimited("record lost: the log is not being written\n");
 	}
 }
 
 /*
- * Can a tracer with credentials @tc debug a process with credentials @c?
- * The ptrace rule (ptrace_may_access() is not exported to modules): same
- * real, effective and saved ids as the tracer's uid/gid, or the tracer has
- * CAP_SYS_PTRACE.  The guest has a single user namespace.
+ * Append one line to the record being built (fm->out), writing out what
+ * is there first if the line does not fit.  Called with fm->lock held.
  */
-static bool filemon_may_debug(const struct cred *tc, const struct cred *c)
+static __printf(2, 3) void filemon_line(struct filemon *fm,
+					const char *fmt, ...)
 {
-	if (uid_eq(tc->uid, c->euid) && uid_eq(tc->uid, c->suid) &&
-	    uid_eq(tc->uid, c->uid) && gid_eq(tc->gid, c->egid) &&
-	    gid_eq(tc->gid, c->sgid) && gid_eq(tc->gid, c->gid))
+	size_t room;
+	va_list ap;
+	int n;
+
+	for (;;) {
+		room = FILEMON_LINE_MAX - fm->outlen;
+		va_start(ap, fmt);
+		n = vsnprintf(fm->out + fm->outlen, room, fmt, ap);
+		va_end(ap);
+		if (n < room || !fm->outlen)
+			break;
+		filemon_output(fm, fm->out, fm->outlen);
+		fm->outlen = 0;
+	}
+	fm->outlen += min_t(size_t, n, room - 1);
+}
+
+static void filemon_line_flush(struct filemon *fm)
+{
+	filemon_output(fm, fm->out, fm->outlen);
+	fm->outlen = 0;
+}
+
+/* Is @gid in the effective group set of @c (its egid and groups)? */
+static bool filemon_groupmember(const struct cred *c, kgid_t gid)
+{
+	int i;
+
+	if (gid_eq(c->egid, gid))
 		return true;
-	return cap_raised(tc->cap_effective, CAP_SYS_PTRACE);
+	for (i = 0; i < c->group_info->ngroups; i++)
+		if (gid_eq(c->group_info->gid[i], gid))
+			return true;
+	return false;
+}
+
+/*
+ * Can a tracer with credentials @tc debug a process with credentials @c?
+ * FreeBSD's p_candebug(): the tracer's effective uid is the target's
+ * real, effective and saved uid; the target's groups (real, effective,
+ * saved and supplementary) are a subset of the tracer's effective group
+ * set; and the target is not set-id (@setid: it changed credentials, on
+ * Linux it is no longer dumpable).  A tracer with CAP_SYS_PTRACE (the
+ * privilege ptrace asks for) may debug anything.  ptrace_may_access() is
+ * not exported to modules; the guest has a single user namespace.
+ */
+static bool filemon_may_debug(const struct cred *tc, const struct cred *c,
+			      bool setid)
+{
+	int i;
+
+	if (cap_raised(tc->cap_effective, CAP_SYS_PTRACE))
+		return true;
+	if (setid)
+		return false;
+	if (!uid_eq(tc->euid, c->uid) || !uid_eq(tc->euid, c->euid) ||
+	    !uid_eq(tc->euid, c->suid))
+		return false;
+	if (!filemon_groupmember(tc, c->gid) ||
+	    !filemon_groupmember(tc, c->egid) ||
+	    !filemon_groupmember(tc, c->sgid))
+		return false;
+	for (i = 0; i < c->group_info->ngroups; i++)
+		if (!filemon_groupmember(tc, c->group_info->gid[i]))
+			return false;
+	return true;
 }
 
 #include "filemon_hooks.c"
@@ -352,8 +397,8 @@ static int filemon_finish(struct filemon *fm)
 
 	mutex_lock(&fm->lock);
 	if (!fm->finished) {
-		fm->finished = true;
 		filemon_drain_locked(fm);
+		fm->finished = true;
 		if (fm->log) {
 			ktime_get_real_ts64(&now);
 			len = scnprintf(buf, sizeof(buf),
@@ -364,6 +409,9 @@ static int filemon_finish(struct filemon *fm)
 		}
 		log = fm->log;
 		fm->log = NULL;
+		/* Nothing uses the buffers once finished is set. */
+		kvfree(fm->ring);
+		fm->ring = NULL;
 	}
 	error = READ_ONCE(fm->error);
 	mutex_unlock(&fm->lock);
@@ -434,10 +482,20 @@ static int filemon_open(struct inode *inode, struct file *file)
 	fm = kzalloc(sizeof(*fm), GFP_KERNEL);
 	if (!fm)
 		return -ENOMEM;
+	/* The ring and the record buffers: all an instance ever needs. */
+	fm->ring = kvmalloc(FILEMON_RING_SIZE + 3 * PATH_MAX + FILEMON_LINE_MAX,
+			    GFP_KERNEL);
+	if (!fm->ring) {
+		kfree(fm);
+		return -ENOMEM;
+	}
+	fm->path1 = fm->ring + FILEMON_RING_SIZE;
+	fm->path2 = fm->path1 + PATH_MAX;
+	fm->dir = fm->path2 + PATH_MAX;
+	fm->out = fm->dir + PATH_MAX;
 	refcount_set(&fm->ref, 1);
 	mutex_init(&fm->lock);
 	spin_lock_init(&fm->qlock);
-	INIT_LIST_HEAD(&fm->queue);
 	INIT_WORK(&fm->drain_work, filemon_drain_work);
 	fm->cred = get_current_cred();
 	atomic_inc(&filemon_ninstances);
@@ -534,11 +592,9 @@ static void __exit filemon_exit(void)
 	destroy_workqueue(filemon_wq);
 	rcu_barrier();
 	filemon_hooks_free();
-	if (atomic_read(&filemon_ninstances) || atomic_read(&filemon_nrecords) ||
-	    atomic_read(&filemon_nprocs))
-		pr_warn("leak: %d instances, %d records, %d traced processes\n",
+	if (atomic_read(&filemon_ninstances) || atomic_read(&filemon_nprocs))
+		pr_warn("leak: %d instances, %d traced processes\n",
 			atomic_read(&filemon_ninstances),
-			atomic_read(&filemon_nrecords),
 			atomic_read(&filemon_nprocs));
 }
 

@@ -1,33 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * filemon - event hooks: tracepoint probes that turn a traced process's
- * system calls, forks, execs and exits into queued log records.
+ * system calls, forks, execs and exits into log records.
  *
  * Compiled as part of filemon.c (see there), which provides struct filemon,
- * filemon_emit() and the helpers used here.
+ * the ring, the log writing and the helpers used here.
  *
  * Mechanism: the kernel's own tracepoints, found by name with
  * for_each_kernel_tracepoint(); no syscall table is touched.
  *  - sys_exit: the syscall's return value is known, so only successful
  *    calls are logged, as FreeBSD logs after the real syscall returned 0.
- *    The path arguments are read here with page faults disabled: the
- *    syscall has just read the same strings, so their pages are present.
- *    sys_enter is not needed: the only call whose arguments are gone by
- *    sys_exit is exec, and exec's path comes from sched_process_exec.
+ *    The probe keeps the call's number and arguments in the task's slot;
+ *    the task itself reads the paths in its task_work, where page faults
+ *    are allowed (a path whose page was reclaimed or unmapped while the
+ *    call slept is faulted back in, as FreeBSD's copyinstr does).
+ *  - sys_enter: only exit and exit_group, for the whole int given to
+ *    _exit(), which the kernel keeps only the low byte of.
  *  - sched_process_fork: F records and inheritance of tracing (fork, vfork,
  *    clone and clone3 alike; CLONE_THREAD creates no process).
- *  - sched_process_exec: E records (the kernel's copy of the path given to
- *    execve/execveat) and the set-id check.
+ *  - sched_process_exec: E records (FreeBSD's imgp->execpath) and the
+ *    set-id check.
  *  - sched_process_exit: X record when the last thread of a process exits.
  *
  * Traced processes are kept in a hash table keyed by their signal_struct,
  * which all threads of a process share and which outlives the process's
- * last exit event, so a thread's events are its process's events.
+ * last exit event, so a thread's events are its process's events.  Each
+ * thread of a traced process has a slot (keyed by its task) holding its
+ * task_work and the call it has to log; a slot is made for a new task by
+ * the fork probe from a spare its parent allocated earlier in process
+ * context, so records never wait for an atomic allocation.
  */
 
 #include <linux/compat.h>
 #include <linux/dcache.h>
 #include <linux/fcntl.h>
+#include <linux/sched/coredump.h>
+#include <linux/sched/mm.h>
 #include <asm/syscall.h>
 #include <asm/unistd.h>
 
@@ -35,22 +43,46 @@ struct filemon_proc {
 	struct hlist_node node;
 	struct signal_struct *sig;	/* key: the traced process */
 	struct filemon *fm;		/* holds a reference */
+	int exit_value;			/* the int given to _exit() */
+	bool exit_value_set;
+	struct rcu_head rcu;
+};
+
+/* A system call to log, as seen at its exit. */
+struct filemon_call {
+	long nr;			/* -1: none */
+	unsigned long args[6];
+};
+
+/* A thread of a traced process.  Only its own task changes it. */
+struct filemon_task {
+	struct hlist_node node;
+	struct task_struct *task;	/* key */
+	struct callback_head cb;
+	bool queued;			/* cb is queued on the task */
+	bool dead;			/* the task has exited: cb frees us */
+	struct filemon *fm;		/* drain this instance (a reference) */
+	struct filemon_call call;
+	/* For the next child: its slot and, for a process, its entry. */
+	struct filemon_task *spare;
+	struct filemon_proc *spare_proc;
 	struct rcu_head rcu;
 };
 
 #define FILEMON_HASH_BITS	8
 static DEFINE_HASHTABLE(filemon_procs, FILEMON_HASH_BITS);
-/* Protects changes to filemon_procs; lookups in probes use RCU. */
+static DEFINE_HASHTABLE(filemon_tasks, FILEMON_HASH_BITS);
+/* Protects changes to both tables; lookups in probes use RCU. */
 static DEFINE_SPINLOCK(filemon_procs_lock);
 /* Number of traced processes: lets untraced work skip the lookup. */
 static atomic_t filemon_nprocs = ATOMIC_INIT(0);
+/* Number of slots: lets untraced exits skip the lookup. */
+static atomic_t filemon_ntasks = ATOMIC_INIT(0);
 
-/* Per-CPU scratch space for probes (they run with preemption disabled). */
+/* Per-CPU scratch space for the exec probe (preemption is disabled). */
 struct filemon_scratch {
-	char path1[FILEMON_PATHLEN];
-	char path2[FILEMON_PATHLEN];
 	char dir[PATH_MAX];
-	char out[3 * FILEMON_LINELEN];	/* up to three lines (A, R, W) */
+	char out[PATH_MAX + 48];
 };
 
 static struct filemon_scratch __percpu *filemon_scratch;
@@ -72,6 +104,131 @@ static void filemon_proc_del(struct filemon_proc *e)
 	hash_del_rcu(&e->node);
 	atomic_dec(&filemon_nprocs);
 	kfree_rcu(e, rcu);
+}
+
+/* Called with filemon_procs_lock held; @e is filled but for sig and fm. */
+static void filemon_proc_add(struct filemon_proc *e, struct signal_struct *sig,
+			     struct filemon *fm)
+{
+	e->sig = sig;
+	e->fm = filemon_get(fm);
+	e->exit_value_set = false;
+	atomic_inc(&filemon_nprocs);
+	hash_add_rcu(filemon_procs, &e->node, (unsigned long)sig);
+}
+
+/* Caller holds rcu_read_lock() or filemon_procs_lock, or is @task. */
+static struct filemon_task *filemon_task_find(struct task_struct *task)
+{
+	struct filemon_task *t;
+
+	hash_for_each_possible_rcu(filemon_tasks, t, node, (unsigned long)task)
+		if (t->task == task)
+			return t;
+	return NULL;
+}
+
+static void filemon_task_free(struct filemon_task *t)
+{
+	kfree(t->spare);
+	kfree(t->spare_proc);
+	atomic_dec(&filemon_ntasks);
+	kfree_rcu(t, rcu);
+}
+
+static void filemon_task_run(struct callback_head *cb);
+
+/* Called with filemon_procs_lock held: @t now belongs to @task. */
+static void filemon_task_add(struct filemon_task *t, struct task_struct *task)
+{
+	memset(t, 0, sizeof(*t));
+	t->task = task;
+	t->call.nr = -1;
+	init_task_work(&t->cb, filemon_task_run);
+	atomic_inc(&filemon_ntasks);
+	hash_add_rcu(filemon_tasks, &t->node, (unsigned long)task);
+}
+
+/*
+ * The current task's slot, made now if it has none (a thread that existed
+ * before its process was traced).  That is the only atomic allocation,
+ * once per such thread.  Atomic context.
+ */
+static struct filemon_task *filemon_task_current(void)
+{
+	struct filemon_task *t, *n;
+
+	t = filemon_task_find(current);
+	if (t)
+		return t;
+	n = kmalloc(sizeof(*n), GFP_ATOMIC | __GFP_NOWARN);
+	if (!n)
+		return NULL;
+	spin_lock(&filemon_procs_lock);
+	t = filemon_task_find(current);
+	if (!t) {
+		filemon_task_add(n, current);
+		t = n;
+		n = NULL;
+	}
+	spin_unlock(&filemon_procs_lock);
+	kfree(n);
+	return t;
+}
+
+/*
+ * Have @t's task finish its work for @fm (drain the ring, log its call)
+ * before it returns to user space, or in its exit path.  Takes over the
+ * reference to @fm.  Runs in @t's task, or before a new @t's task runs.
+ */
+static void filemon_task_queue(struct filemon_task *t, struct filemon *fm)
+{
+	if (t->queued) {
+		if (t->fm == fm || !fm) {
+			if (fm)
+				filemon_put(fm);
+			return;
+		}
+		/* Moved to another instance: the old one drains itself. */
+		if (t->fm) {
+			filemon_drain_later(t->fm);
+			filemon_put(t->fm);
+		}
+		t->fm = fm;
+		return;
+	}
+	t->fm = fm;
+	t->queued = true;
+	atomic_inc(&filemon_pending);
+	if (task_work_add(t->task, &t->cb, TWA_RESUME) == 0)
+		return;
+	/* The task is past its last task work: only the ring can be left. */
+	t->queued = false;
+	t->fm = NULL;
+	t->call.nr = -1;
+	filemon_pending_done();
+	if (fm) {
+		filemon_drain_later(fm);
+		filemon_put(fm);
+	}
+}
+
+/*
+ * Queue an F, E or X record and have it written by the current task (or
+ * a worker if it cannot take task work).  Atomic context.
+ */
+static void filemon_record(struct filemon *fm, const char *text,
+			   unsigned int len)
+{
+	struct filemon_task *t = NULL;
+
+	filemon_ring_put(fm, text, len);
+	if (!(current->flags & PF_KTHREAD))
+		t = filemon_task_current();
+	if (t)
+		filemon_task_queue(t, filemon_get(fm));
+	else
+		filemon_drain_later(fm);
 }
 
 /* The instance tracing @task's process, with a reference, or NULL. */
@@ -129,20 +286,49 @@ static void filemon_untrack_one(struct filemon *fm, struct signal_struct *sig)
 		filemon_put(fm);
 }
 
+/* Is a thread of @task's process in the middle of an exec? */
+static bool filemon_in_exec(struct task_struct *task)
+{
+	struct task_struct *t;
+	bool busy = false;
+
+	rcu_read_lock();
+	for_each_thread(task, t)
+		if (t->in_execve)
+			busy = true;
+	rcu_read_unlock();
+	return busy;
+}
+
+/* Has @task's process changed credentials (FreeBSD's P_SUGID)? */
+static bool filemon_is_setid(struct task_struct *task)
+{
+	struct mm_struct *mm = get_task_mm(task);
+	bool setid = false;
+
+	if (mm) {
+		setid = get_dumpable(mm) != SUID_DUMP_USER;
+		mmput(mm);
+	}
+	return setid;
+}
+
 /*
  * FILEMON_SET_PID, as FreeBSD: untrace what this instance traced so far,
  * then trace @nr.  ESRCH: no such process (or it is exiting); EPERM: the
- * caller may not debug it; EBUSY: another instance traces it and it is not
- * the caller.  A process attaching itself always wins and leaves its old
- * instance (bmake's child does this on an inherited trace).
+ * caller may not debug it; EBUSY: it is in the middle of an exec, or
+ * another instance traces it and it is not the caller.  A process
+ * attaching itself always wins and leaves its old instance (bmake's child
+ * does this on an inherited trace).
  */
 static int filemon_set_pid(struct filemon *fm, pid_t nr)
 {
 	struct filemon_proc *e, *old;
+	struct filemon_task *t;
 	struct filemon *oldfm = NULL;
 	struct task_struct *task;
 	struct signal_struct *sig;
-	bool ok;
+	bool ok, setid;
 	int error = 0;
 
 	filemon_untrack(fm);
@@ -159,22 +345,31 @@ static int filemon_set_pid(struct filemon *fm, pid_t nr)
 		error = -EPERM;
 		goto out_task;
 	}
-	rcu_read_lock();
-	ok = filemon_may_debug(current_cred(), __task_cred(task));
-	rcu_read_unlock();
+	/* As p_candebug(), a process may always debug itself. */
+	ok = same_thread_group(task, current);
+	if (!ok) {
+		setid = filemon_is_setid(task);
+		rcu_read_lock();
+		ok = filemon_may_debug(current_cred(), __task_cred(task),
+				       setid);
+		rcu_read_unlock();
+	}
 	if (!ok) {
 		error = -EPERM;
 		goto out_task;
 	}
-
-	e = kmalloc(sizeof(*e), GFP_KERNEL);
-	if (!e) {
-		error = -ENOMEM;
+	if (filemon_in_exec(task)) {
+		error = -EBUSY;
 		goto out_task;
 	}
+
+	e = kmalloc(sizeof(*e), GFP_KERNEL);
+	t = kmalloc(sizeof(*t), GFP_KERNEL);
+	if (!e || !t) {
+		error = -ENOMEM;
+		goto out_free;
+	}
 	sig = task->signal;
-	e->sig = sig;
-	e->fm = fm;
 
 	spin_lock(&filemon_procs_lock);
 	/*
@@ -193,6 +388,11 @@ static int filemon_set_pid(struct filemon *fm, pid_t nr)
 		error = -EBUSY;
 		goto out_unlock;
 	}
+	/* The target's slot; its other threads get theirs when needed. */
+	if (!filemon_task_find(task)) {
+		filemon_task_add(t, task);
+		t = NULL;
+	}
 	if (old && old->fm == fm) {
 		/* Inherited again by a racing fork: nothing to change. */
 		atomic_dec(&filemon_nprocs);
@@ -202,62 +402,36 @@ static int filemon_set_pid(struct filemon *fm, pid_t nr)
 		oldfm = old->fm;
 		filemon_proc_del(old);
 	}
-	hash_add_rcu(filemon_procs, &e->node, (unsigned long)sig);
-	filemon_get(fm);
+	atomic_dec(&filemon_nprocs);	/* counted again by filemon_proc_add */
+	filemon_proc_add(e, sig, fm);
 	e = NULL;
 out_unlock:
 	if (error)
 		atomic_dec(&filemon_nprocs);
 	spin_unlock(&filemon_procs_lock);
-	kfree(e);
 	if (oldfm)
 		filemon_put(oldfm);
+out_free:
+	kfree(e);
+	kfree(t);
 out_task:
 	put_task_struct(task);
 	return error;
 }
 
-/* Output under construction: whole lines in a scratch buffer. */
-struct filemon_out {
-	char *buf;
-	size_t len;
-};
-
 /*
- * Append one line (@fmt ends in "\n").  As FreeBSD, a line is at most
- * FILEMON_LINELEN - 1 bytes; a longer one is cut and still ends in '\n'.
- */
-static __printf(2, 3) void filemon_line(struct filemon_out *o,
-					const char *fmt, ...)
-{
-	char *p = o->buf + o->len;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(p, FILEMON_LINELEN, fmt, ap);
-	va_end(ap);
-	if (n >= FILEMON_LINELEN) {
-		n = FILEMON_LINELEN - 1;
-		p[n - 1] = '\n';
-	}
-	o->len += n;
-}
-
-/*
- * Copy a user path like FreeBSD's copyinstr() into a MAXPATHLEN buffer:
- * EFAULT if it cannot be read, ENAMETOOLONG if it does not fit.
+ * Copy a user path, faulting its pages in, like FreeBSD's copyinstr():
+ * EFAULT if it cannot be read at all, ENAMETOOLONG if it does not fit
+ * (the call itself accepted it, so only if it changed since).
  */
 static int filemon_copy_path(char *dst, unsigned long src)
 {
 	long n;
 
-	pagefault_disable();
-	n = strncpy_from_user(dst, (const char __user *)src, FILEMON_PATHLEN);
-	pagefault_enable();
+	n = strncpy_from_user(dst, (const char __user *)src, PATH_MAX);
 	if (n < 0)
 		return -EFAULT;
-	if (n >= FILEMON_PATHLEN)
+	if (n >= PATH_MAX)
 		return -ENAMETOOLONG;
 	return 0;
 }
@@ -283,54 +457,149 @@ static const char *filemon_dir_path(int dfd, char *buf, int buflen)
  * mode decides between R and W.  A relative path under a directory
  * descriptor first gives an A line, then the directory's path is joined.
  */
-static int filemon_rec_open(struct filemon_out *o, struct filemon_scratch *s,
-			    pid_t pid, int dfd, unsigned long upath,
-			    unsigned long flags)
+static int filemon_rec_open(struct filemon *fm, pid_t pid, int dfd,
+			    unsigned long upath, unsigned long flags)
 {
 	const char *dir = "", *sep = "";
 	int error;
 
-	error = filemon_copy_path(s->path1, upath);
+	error = filemon_copy_path(fm->path1, upath);
 	if (error)
 		return error;
-	if (s->path1[0] != '/' && dfd != AT_FDCWD) {
-		filemon_line(o, "A %d %s\n", pid, s->path1);
-		dir = filemon_dir_path(dfd, s->dir, sizeof(s->dir));
+	if (fm->path1[0] != '/' && dfd != AT_FDCWD) {
+		filemon_line(fm, "A %d %s\n", pid, fm->path1);
+		dir = filemon_dir_path(dfd, fm->dir, PATH_MAX);
 		if (dir[0] != '\0')
 			sep = "/";
 	}
 	if (flags & O_RDWR)
-		filemon_line(o, "R %d %s%s%s\n", pid, dir, sep, s->path1);
-	filemon_line(o, "%c %d %s%s%s\n", (flags & O_ACCMODE) ? 'W' : 'R',
-		     pid, dir, sep, s->path1);
+		filemon_line(fm, "R %d %s%s%s\n", pid, dir, sep, fm->path1);
+	filemon_line(fm, "%c %d %s%s%s\n", (flags & O_ACCMODE) ? 'W' : 'R',
+		     pid, dir, sep, fm->path1);
 	return 0;
 }
 
-static int filemon_rec_path(struct filemon_out *o, struct filemon_scratch *s,
-			    char letter, pid_t pid, unsigned long upath)
+static int filemon_rec_path(struct filemon *fm, char letter, pid_t pid,
+			    unsigned long upath)
 {
 	int error;
 
-	error = filemon_copy_path(s->path1, upath);
+	error = filemon_copy_path(fm->path1, upath);
 	if (error)
 		return error;
-	filemon_line(o, "%c %d %s\n", letter, pid, s->path1);
+	filemon_line(fm, "%c %d %s\n", letter, pid, fm->path1);
 	return 0;
 }
 
-static int filemon_rec_2path(struct filemon_out *o, struct filemon_scratch *s,
-			     char letter, pid_t pid, unsigned long from,
-			     unsigned long to)
+static int filemon_rec_2path(struct filemon *fm, char letter, pid_t pid,
+			     unsigned long from, unsigned long to)
 {
 	int error;
 
-	error = filemon_copy_path(s->path1, from);
+	error = filemon_copy_path(fm->path1, from);
 	if (!error)
-		error = filemon_copy_path(s->path2, to);
+		error = filemon_copy_path(fm->path2, to);
 	if (error)
 		return error;
-	filemon_line(o, "%c %d '%s' '%s'\n", letter, pid, s->path1, s->path2);
+	filemon_line(fm, "%c %d '%s' '%s'\n", letter, pid, fm->path1,
+		     fm->path2);
 	return 0;
+}
+
+/*
+ * Log a successful call.  Runs in the task that made it, in process
+ * context, with fm->lock held: the paths are read from its memory now.
+ */
+static void filemon_log_call(struct filemon *fm, struct filemon_call *c)
+{
+	unsigned long *a = c->args;
+	pid_t pid = task_tgid_nr(current);
+	u64 how_flags;
+	int error = 0;
+
+	switch (c->nr) {
+	case __NR_open:
+		error = filemon_rec_open(fm, pid, AT_FDCWD, a[0], a[1]);
+		break;
+	case __NR_creat:
+		error = filemon_rec_open(fm, pid, AT_FDCWD, a[0],
+					 O_CREAT | O_WRONLY | O_TRUNC);
+		break;
+	case __NR_openat:
+		error = filemon_rec_open(fm, pid, (int)a[0], a[1], a[2]);
+		break;
+	case __NR_openat2:
+		/* struct open_how starts with the u64 flags. */
+		if (copy_from_user(&how_flags, (const void __user *)a[2],
+				   sizeof(how_flags)))
+			error = -EFAULT;
+		else
+			error = filemon_rec_open(fm, pid, (int)a[0], a[1],
+						 (unsigned long)how_flags);
+		break;
+	case __NR_chdir:
+		error = filemon_rec_path(fm, 'C', pid, a[0]);
+		break;
+	case __NR_unlink:
+		error = filemon_rec_path(fm, 'D', pid, a[0]);
+		break;
+	case __NR_unlinkat:
+		if (!(a[2] & AT_REMOVEDIR))
+			error = filemon_rec_path(fm, 'D', pid, a[1]);
+		break;
+	case __NR_rename:
+		error = filemon_rec_2path(fm, 'M', pid, a[0], a[1]);
+		break;
+	case __NR_renameat:
+	case __NR_renameat2:
+		error = filemon_rec_2path(fm, 'M', pid, a[1], a[3]);
+		break;
+	case __NR_link:
+	case __NR_symlink:
+		error = filemon_rec_2path(fm, 'L', pid, a[0], a[1]);
+		break;
+	case __NR_linkat:
+		error = filemon_rec_2path(fm, 'L', pid, a[1], a[3]);
+		break;
+	case __NR_symlinkat:
+		error = filemon_rec_2path(fm, 'L', pid, a[0], a[2]);
+		break;
+	}
+	if (error)
+		filemon_set_error(fm, -error);
+	filemon_line_flush(fm);
+}
+
+/*
+ * task_work of a traced thread: write the ring's records and the thread's
+ * call, then get the spares for its next child while it may sleep.
+ */
+static void filemon_task_run(struct callback_head *cb)
+{
+	struct filemon_task *t = container_of(cb, struct filemon_task, cb);
+	struct filemon *fm = t->fm;
+
+	t->queued = false;
+	t->fm = NULL;
+	if (fm) {
+		mutex_lock(&fm->lock);
+		filemon_drain_locked(fm);
+		if (t->call.nr >= 0 && !fm->finished)
+			filemon_log_call(fm, &t->call);
+		mutex_unlock(&fm->lock);
+		filemon_put(fm);
+	}
+	t->call.nr = -1;
+	if (t->dead) {
+		filemon_task_free(t);
+	} else if (!(current->flags & PF_EXITING)) {
+		if (!t->spare)
+			t->spare = kmalloc(sizeof(*t->spare), GFP_KERNEL);
+		if (!t->spare_proc)
+			t->spare_proc = kmalloc(sizeof(*t->spare_proc),
+						GFP_KERNEL);
+	}
+	filemon_pending_done();
 }
 
 static bool filemon_syscall_wanted(long nr)
@@ -358,14 +627,9 @@ static bool filemon_syscall_wanted(long nr)
 
 static void filemon_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 {
-	struct filemon_scratch *s;
-	struct filemon_out o;
+	struct filemon_task *t;
 	struct filemon *fm;
-	unsigned long a[6];
-	u64 how_flags;
 	long nr;
-	pid_t pid;
-	int error = 0;
 
 	if (ret < 0 || !atomic_read(&filemon_nprocs))
 		return;
@@ -379,85 +643,58 @@ static void filemon_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 	fm = filemon_get_traced(current);
 	if (!fm)
 		return;
-
-	syscall_get_arguments(current, regs, a);
-	pid = task_tgid_nr(current);
-	s = get_cpu_ptr(filemon_scratch);
-	o.buf = s->out;
-	o.len = 0;
-
-	switch (nr) {
-	case __NR_open:
-		error = filemon_rec_open(&o, s, pid, AT_FDCWD, a[0], a[1]);
-		break;
-	case __NR_creat:
-		error = filemon_rec_open(&o, s, pid, AT_FDCWD, a[0],
-					 O_CREAT | O_WRONLY | O_TRUNC);
-		break;
-	case __NR_openat:
-		error = filemon_rec_open(&o, s, pid, (int)a[0], a[1], a[2]);
-		break;
-	case __NR_openat2:
-		/* struct open_how starts with the u64 flags. */
-		pagefault_disable();
-		if (copy_from_user(&how_flags, (const void __user *)a[2],
-				   sizeof(how_flags)))
-			error = -EFAULT;
-		pagefault_enable();
-		if (!error)
-			error = filemon_rec_open(&o, s, pid, (int)a[0], a[1],
-						 (unsigned long)how_flags);
-		break;
-	case __NR_chdir:
-		error = filemon_rec_path(&o, s, 'C', pid, a[0]);
-		break;
-	case __NR_unlink:
-		error = filemon_rec_path(&o, s, 'D', pid, a[0]);
-		break;
-	case __NR_unlinkat:
-		if (!(a[2] & AT_REMOVEDIR))
-			error = filemon_rec_path(&o, s, 'D', pid, a[1]);
-		break;
-	case __NR_rename:
-		error = filemon_rec_2path(&o, s, 'M', pid, a[0], a[1]);
-		break;
-	case __NR_renameat:
-	case __NR_renameat2:
-		error = filemon_rec_2path(&o, s, 'M', pid, a[1], a[3]);
-		break;
-	case __NR_link:
-	case __NR_symlink:
-		error = filemon_rec_2path(&o, s, 'L', pid, a[0], a[1]);
-		break;
-	case __NR_linkat:
-		error = filemon_rec_2path(&o, s, 'L', pid, a[1], a[3]);
-		break;
-	case __NR_symlinkat:
-		error = filemon_rec_2path(&o, s, 'L', pid, a[0], a[2]);
-		break;
+	t = filemon_task_current();
+	if (!t) {
+		filemon_set_error(fm, ENOMEM);
+		filemon_put(fm);
+		return;
 	}
+	t->call.nr = nr;
+	syscall_get_arguments(current, regs, t->call.args);
+	filemon_task_queue(t, fm);
+}
 
-	if (error)
-		filemon_set_error(fm, -error);
-	else if (o.len)
-		filemon_emit(fm, o.buf, o.len);
-	put_cpu_ptr(filemon_scratch);
-	filemon_put(fm);
+/* The int given to _exit(): the kernel keeps only its low byte. */
+static void filemon_probe_sys_enter(void *data, struct pt_regs *regs,
+				    long nr)
+{
+	struct filemon_proc *e;
+	unsigned long a[6];
+
+	if (!atomic_read(&filemon_nprocs))
+		return;
+	if (nr != __NR_exit_group &&
+	    (nr != __NR_exit || atomic_read(&current->signal->live) != 1))
+		return;
+	syscall_get_arguments(current, regs, a);
+	rcu_read_lock();
+	e = filemon_proc_find(current->signal);
+	if (e && !READ_ONCE(e->exit_value_set)) {
+		e->exit_value = (int)a[0];
+		smp_wmb();	/* read by the exit probe after exit_value_set */
+		WRITE_ONCE(e->exit_value_set, true);
+	}
+	rcu_read_unlock();
 }
 
 /*
- * A new process (not a thread): log F and let it inherit the parent's
- * trace.  The child has not run yet, so its records follow the F.
+ * A new task in a traced process gets its slot, taken from the spare its
+ * parent thread allocated in process context.  A new process (not a
+ * thread) is logged with F and inherits the parent's trace.  The child
+ * has not run yet, so the F comes before its records, and it takes its
+ * own spares on its way to user space.
  */
 static void filemon_probe_fork(void *data, struct task_struct *parent,
 			       struct task_struct *child)
 {
-	struct filemon_proc *e, *pe;
+	struct filemon_proc *e = NULL, *pe;
+	struct filemon_task *pt, *ct;
 	struct filemon *fm = NULL;
+	bool thread = !thread_group_leader(child);
 	char buf[48];
 	int len;
 
-	if (!thread_group_leader(child) || !atomic_read(&filemon_nprocs))
+	if (!atomic_read(&filemon_nprocs))
 		return;
 	rcu_read_lock();
 	pe = filemon_proc_find(parent->signal);
@@ -465,50 +702,69 @@ static void filemon_probe_fork(void *data, struct task_struct *parent,
 	if (!pe)
 		return;
 
-	e = kmalloc(sizeof(*e), GFP_ATOMIC);
+	/* parent is current: its slot cannot go away under us. */
+	pt = filemon_task_current();
+	ct = pt ? pt->spare : NULL;
+	if (ct)
+		pt->spare = NULL;
+	else
+		ct = kmalloc(sizeof(*ct), GFP_ATOMIC | __GFP_NOWARN);
+	if (!thread) {
+		e = pt ? pt->spare_proc : NULL;
+		if (e)
+			pt->spare_proc = NULL;
+		else
+			e = kmalloc(sizeof(*e), GFP_ATOMIC | __GFP_NOWARN);
+	}
+
 	spin_lock(&filemon_procs_lock);
 	/* Look again under the lock: the parent may have been untraced. */
 	pe = filemon_proc_find(parent->signal);
 	if (pe) {
 		fm = filemon_get(pe->fm);
 		if (e) {
-			e->sig = child->signal;
-			e->fm = filemon_get(fm);
-			atomic_inc(&filemon_nprocs);
-			hash_add_rcu(filemon_procs, &e->node,
-				     (unsigned long)e->sig);
+			filemon_proc_add(e, child->signal, fm);
 			e = NULL;
+		}
+		if (ct) {
+			filemon_task_add(ct, child);
+			/* Its spares, before it runs any user code. */
+			filemon_task_queue(ct, NULL);
+			ct = NULL;
 		}
 	}
 	spin_unlock(&filemon_procs_lock);
-	kfree(e);
+	kfree(ct);
 	if (!fm)
 		return;
-
-	len = scnprintf(buf, sizeof(buf), "F %d %d\n", task_tgid_nr(parent),
-			task_tgid_nr(child));
-	filemon_emit(fm, buf, len);
+	if (e) {
+		/* No memory even for the process entry: it is not traced. */
+		kfree(e);
+		filemon_set_error(fm, ENOMEM);
+	}
+	if (!thread) {
+		len = scnprintf(buf, sizeof(buf), "F %d %d\n",
+				task_tgid_nr(parent), task_tgid_nr(child));
+		filemon_record(fm, buf, len);
+	}
 	filemon_put(fm);
 }
 
 /*
- * The path given to exec.  bprm->filename is the kernel's copy of it,
- * except for execveat() with a directory descriptor, where the kernel made
- * "/dev/fd/<n>/<path>" (we log <path>) or, for an empty path with
- * AT_EMPTY_PATH (fexecve), "/dev/fd/<n>" (we log the file's path).
+ * The image that runs, as FreeBSD's imgp->execpath: the path as given when
+ * it is absolute, else the image's full path.  For a #! script the image
+ * is its interpreter (bprm->interp names it, bprm->file is open on it);
+ * execveat() with a directory descriptor gave "/dev/fd/<n>/..." names,
+ * which count as relative.
  */
 static const char *filemon_exec_path(struct linux_binprm *bprm, char *buf,
 				     int buflen)
 {
-	const char *name = bprm->filename;
+	const char *name = bprm->interp;
 	const char *p;
 
-	if (!bprm->fdpath || name != bprm->fdpath ||
-	    strncmp(name, "/dev/fd/", 8) != 0)
+	if (name[0] == '/' && !(bprm->fdpath && name == bprm->fdpath))
 		return name;
-	p = strchr(name + 8, '/');
-	if (p)
-		return p + 1;
 	p = d_path(&bprm->file->f_path, buf, buflen);
 	return IS_ERR(p) ? name : p;
 }
@@ -517,19 +773,17 @@ static void filemon_probe_exec(void *data, struct task_struct *p,
 			       pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct filemon_scratch *s;
-	struct filemon_out o;
 	struct filemon *fm;
+	int len;
 
 	fm = filemon_get_traced(p);
 	if (!fm)
 		return;
 
 	s = get_cpu_ptr(filemon_scratch);
-	o.buf = s->out;
-	o.len = 0;
-	filemon_line(&o, "E %d %s\n", task_tgid_nr(p),
-		     filemon_exec_path(bprm, s->dir, sizeof(s->dir)));
-	filemon_emit(fm, o.buf, o.len);
+	len = scnprintf(s->out, sizeof(s->out), "E %d %s\n", task_tgid_nr(p),
+			filemon_exec_path(bprm, s->dir, sizeof(s->dir)));
+	filemon_record(fm, s->out, len);
 	put_cpu_ptr(filemon_scratch);
 
 	/*
@@ -537,53 +791,78 @@ static void filemon_probe_exec(void *data, struct task_struct *p,
 	 * could not debug ends the trace of this process.  The new
 	 * credentials are already committed here.
 	 */
-	if (bprm->per_clear && !filemon_may_debug(fm->cred, current_cred()))
+	if (bprm->per_clear && !filemon_may_debug(fm->cred, current_cred(), true))
 		filemon_untrack_one(fm, p->signal);
 
 	filemon_put(fm);
 }
 
-/* The last thread of a process is exiting: X, and the trace ends. */
+/*
+ * A thread exits: its slot goes (freed by its pending task work, which
+ * still runs in the exit path, if any).  The last thread of a process
+ * also logs X; do_exit() has decremented live (a full barrier) before.
+ */
 static void filemon_probe_exit(void *data, struct task_struct *p)
 {
 	struct signal_struct *sig = p->signal;
-	struct filemon_proc *e;
+	struct filemon_proc *e = NULL;
+	struct filemon_task *t;
 	struct filemon *fm = NULL;
+	int len, code, status;
 	char buf[48];
-	int len, code;
 
-	/* do_exit() has decremented live (a full barrier) before this. */
-	if (atomic_read(&sig->live))
-		return;
-	smp_mb();
-	if (!atomic_read(&filemon_nprocs))
-		return;
-
-	spin_lock(&filemon_procs_lock);
-	e = filemon_proc_find(sig);
-	if (e) {
-		fm = e->fm;	/* take over the entry's reference */
-		filemon_proc_del(e);
+	if (!atomic_read(&sig->live)) {
+		smp_mb();
+		if (atomic_read(&filemon_nprocs)) {
+			spin_lock(&filemon_procs_lock);
+			e = filemon_proc_find(sig);
+			if (e) {
+				fm = e->fm;	/* take over the reference */
+				hash_del_rcu(&e->node);
+				atomic_dec(&filemon_nprocs);
+			}
+			spin_unlock(&filemon_procs_lock);
+		}
 	}
-	spin_unlock(&filemon_procs_lock);
-	if (!fm)
-		return;
+	if (fm) {
+		/*
+		 * The wait status the parent will see: the group exit code
+		 * after exit_group() or a fatal signal, else the leader's
+		 * own.  Not this thread's exit_code: a thread that left with
+		 * pthread_exit() just before the group exit can also see
+		 * live == 0 here, and may get here first.  The signal keeps
+		 * 0x80 when a core was dumped; the status is the whole int
+		 * given to _exit() when we saw it.
+		 */
+		if (sig->flags & SIGNAL_GROUP_EXIT)
+			code = sig->group_exit_code;
+		else
+			code = p->group_leader->exit_code;
+		status = (code >> 8) & 0xff;
+		if (!(code & 0x7f) && READ_ONCE(e->exit_value_set)) {
+			smp_rmb();
+			if ((e->exit_value & 0xff) == status)
+				status = e->exit_value;
+		}
+		kfree_rcu(e, rcu);
+		len = scnprintf(buf, sizeof(buf), "X %d %d %d\n",
+				task_tgid_nr(p), status, code & 0xff);
+		filemon_record(fm, buf, len);
+		filemon_put(fm);
+	}
 
-	/*
-	 * The process's wait status (exit status << 8, or the signal), as
-	 * its parent will see it: the group exit code after exit_group() or
-	 * a fatal signal, else the leader's own exit code.  Not this thread's
-	 * exit_code: a thread that left with pthread_exit() just before the
-	 * group exit can also see live == 0 here, and may get here first.
-	 */
-	if (sig->flags & SIGNAL_GROUP_EXIT)
-		code = sig->group_exit_code;
+	if (!atomic_read(&filemon_ntasks))
+		return;
+	t = filemon_task_find(p);
+	if (!t)
+		return;
+	spin_lock(&filemon_procs_lock);
+	hash_del_rcu(&t->node);
+	spin_unlock(&filemon_procs_lock);
+	if (t->queued)
+		t->dead = true;
 	else
-		code = p->group_leader->exit_code;
-	len = scnprintf(buf, sizeof(buf), "X %d %d %d\n", task_tgid_nr(p),
-			(code >> 8) & 0xff, code & 0x7f);
-	filemon_emit(fm, buf, len);
-	filemon_put(fm);
+		filemon_task_free(t);
 }
 
 struct filemon_tp {
@@ -597,6 +876,7 @@ static struct filemon_tp filemon_tps[] = {
 	{ .name = "sched_process_fork",	.probe = filemon_probe_fork },
 	{ .name = "sched_process_exec",	.probe = filemon_probe_exec },
 	{ .name = "sched_process_exit",	.probe = filemon_probe_exit },
+	{ .name = "sys_enter",		.probe = filemon_probe_sys_enter },
 	{ .name = "sys_exit",		.probe = filemon_probe_sys_exit },
 };
 
@@ -623,8 +903,23 @@ static void filemon_hooks_remove(void)
 	tracepoint_synchronize_unregister();
 }
 
+/*
+ * Slots of threads still running when the module goes (their processes
+ * are no longer traced and no task work is pending).
+ */
 static void filemon_hooks_free(void)
 {
+	struct filemon_task *t;
+	struct hlist_node *tmp;
+	int bkt;
+
+	hash_for_each_safe(filemon_tasks, bkt, tmp, t, node) {
+		hash_del(&t->node);
+		kfree(t->spare);
+		kfree(t->spare_proc);
+		kfree(t);
+		atomic_dec(&filemon_ntasks);
+	}
 	free_percpu(filemon_scratch);
 	filemon_scratch = NULL;
 }

@@ -4,6 +4,9 @@
  * and traced/untraced.
  *
  *   bench_workload [opens [execs [rounds]]]    defaults 2000 200 3
+ *   bench_workload once opens execs
+ *                  the workload once, in this process, for an outer
+ *                  tracer (fms-trace, strace) to trace: bench/filemon.ts
  *
  * The workload, in a child process: <opens> times open/read/close of one
  * of 20 small files, then <execs> times fork + exec of this program (which
@@ -102,40 +105,53 @@ static double run(int traced, int nopen, int nexec)
 	return t1 - t0;
 }
 
-int main(int argc, char **argv)
+/* The work directory with its files and ./bench; made the cwd. */
+static int setup(void)
 {
-	int nopen = 2000, nexec = 200, rounds = 3, i, fd;
-	double u = 0, t = 0, ui, ti;
 	char name[32], exe[4096];
 	ssize_t n;
+	int i, fd;
+
+	mkdir(WORKDIR, 0755);
+	if (chdir(WORKDIR) == -1) {
+		perror(WORKDIR);
+		return -1;
+	}
+	for (i = 0; i < NFILES; i++) {
+		snprintf(name, sizeof(name), "f%02d.txt", i);
+		fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd == -1 || write(fd, "some small file contents\n", 25) != 25)
+			return -1;
+		close(fd);
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return -1;
+	exe[n] = '\0';
+	unlink("bench");
+	return symlink(exe, "bench");
+}
+
+int main(int argc, char **argv)
+{
+	int nopen = 2000, nexec = 200, rounds = 3, i;
+	double u = 0, t = 0, ui, ti;
 
 	if (argc == 2 && !strcmp(argv[1], "noop"))
 		return 0;
+	if (argc == 4 && !strcmp(argv[1], "once")) {
+		if (setup() == -1)
+			return 1;
+		workload(atoi(argv[2]), atoi(argv[3]));
+		return 0;
+	}
 	if (argc > 1)
 		nopen = atoi(argv[1]);
 	if (argc > 2)
 		nexec = atoi(argv[2]);
 	if (argc > 3)
 		rounds = atoi(argv[3]);
-
-	mkdir(WORKDIR, 0755);
-	if (chdir(WORKDIR) == -1) {
-		perror(WORKDIR);
-		return 1;
-	}
-	for (i = 0; i < NFILES; i++) {
-		snprintf(name, sizeof(name), "f%02d.txt", i);
-		fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd == -1 || write(fd, "some small file contents\n", 25) != 25)
-			return 1;
-		close(fd);
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return 1;
-	exe[n] = '\0';
-	unlink("bench");
-	if (symlink(exe, "bench") == -1)
+	if (setup() == -1)
 		return 1;
 
 	/* Warm up caches (and an emulator's JIT) before measuring. */

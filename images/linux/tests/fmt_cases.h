@@ -38,7 +38,15 @@
 	FMT_CASE(setpid_repeat) \
 	FMT_CASE(close_running) \
 	FMT_CASE(tracer_dies) \
-	FMT_CASE(setid_exec)
+	FMT_CASE(setid_exec) \
+	FMT_CASE(rec_fault) \
+	FMT_CASE(rec_e_script) \
+	FMT_CASE(killed_core) \
+	FMT_CASE(err_setpid_cred) \
+	FMT_CASE(setpid_exec_busy) \
+	FMT_CASE(mem_pressure) \
+	FMT_CASE(exit_group_writes) \
+	FMT_CASE(kill9_writes)
 
 #define FMT_CASE(n) void case_##n(void);
 FMT_CASES

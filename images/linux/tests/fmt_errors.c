@@ -155,17 +155,24 @@ void case_err_busy(void)
 	fmt_print_file("log2", "log2");
 }
 
-/* A path too long for FreeBSD's MAXPATHLEN: no record, ENAMETOOLONG. */
-static char longpath[1200];
+/*
+ * Paths longer than FreeBSD's MAXPATHLEN are legal on Linux: a 1100-byte
+ * path is logged whole.  A path over PATH_MAX fails in the call itself
+ * (ENAMETOOLONG), so nothing is logged and close() is not affected.
+ */
+static char path1100[1101], path5000[5001];
 
 static void body_toolong(void)
 {
 	long fd;
 
-	fd = syscall(SYS_open, longpath, O_RDONLY);
+	fd = syscall(SYS_open, path1100, O_RDONLY);
 	if (fd < 0)
 		_exit(91);
 	close(fd);
+	fd = syscall(SYS_open, path5000, O_RDONLY);
+	if (fd >= 0 || errno != ENAMETOOLONG)
+		_exit(92);
 	fd = syscall(SYS_open, "in.txt", O_RDONLY);
 	close(fd);
 }
@@ -175,10 +182,12 @@ void case_err_toolong(void)
 	size_t i;
 
 	fmt_touch("in.txt");
-	/* "././././.../in.txt", 1100 bytes: fine for Linux (PATH_MAX 4096). */
-	for (i = 0; i < 1092; i += 2)
-		memcpy(longpath + i, "./", 2);
-	strcpy(longpath + i, "in.txt");
+	for (i = 0; i < 1094; i += 2)
+		memcpy(path1100 + i, "./", 2);
+	strcpy(path1100 + i, "in.txt");
+	for (i = 0; i < 4994; i += 2)
+		memcpy(path5000 + i, "./", 2);
+	strcpy(path5000 + i, "in.txt");
 	fmt_traced(body_toolong, 1);
 }
 

@@ -34,6 +34,20 @@ int fmt_child_mode(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "exit"))
 		_exit(atoi(argv[2]));
+	/* From a "#!prog exit N" line: one argument "exit N". */
+	if (argc >= 2 && !strncmp(argv[1], "exit ", 5))
+		_exit(atoi(argv[1] + 5));
+	/* "execloop N": exec itself N more times (a target always in exec). */
+	if (argc >= 3 && !strcmp(argv[1], "execloop")) {
+		char next[16], *args[] = { argv[0], "execloop", next, NULL };
+		int left = atoi(argv[2]);
+
+		if (left <= 0)
+			_exit(0);
+		snprintf(next, sizeof(next), "%d", left - 1);
+		execv("/proc/self/exe", args);
+		_exit(90);
+	}
 	if (argc >= 3 && !strcmp(argv[1], "open")) {
 		int fd = open(argv[2], O_RDONLY);
 

@@ -156,24 +156,80 @@ int fmt_wait(pid_t pid)
 	return st;
 }
 
+/*
+ * Print one log line for comparison: this program's absolute path becomes
+ * <PROG> (E records of relative execs name the resolved image, which
+ * depends on where the tests are installed), and a word longer than 100
+ * bytes becomes {N bytes: <first 16>...<last 16>}, which still shows that
+ * a long path is whole, quotes included.
+ */
+static void print_line(const char *line, size_t len)
+{
+	char exe[PATH_MAX];
+	size_t exelen = 0, i = 0, w;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0)
+		exelen = n;
+	while (i < len) {
+		if (exelen && len - i >= exelen && !memcmp(line + i, exe, exelen) &&
+		    (len - i == exelen || line[i + exelen] == ' ' ||
+		     line[i + exelen] == '\n' || line[i + exelen] == '\'')) {
+			fputs("<PROG>", stdout);
+			i += exelen;
+			continue;
+		}
+		for (w = i; w < len && line[w] != ' ' && line[w] != '\n'; w++)
+			;
+		if (w - i > 100) {
+			printf("{%zu bytes: %.16s...%.16s}", w - i, line + i,
+			       line + w - 16);
+			i = w;
+			continue;
+		}
+		if (w == i)
+			w++;
+		fwrite(line + i, 1, w - i, stdout);
+		i = w;
+	}
+}
+
 void fmt_print_file(const char *title, const char *path)
 {
-	char buf[4096];
+	char *buf = NULL, *line, *end, *nl;
+	size_t size = 0, len = 0;
 	ssize_t n;
 	int fd;
 
 	fflush(stdout);
 	printf("--- %s\n", title);
-	fflush(stdout);
 	fd = open(path, O_RDONLY);
 	if (fd == -1) {
 		printf("(cannot open %s: %s)\n", path, fmt_errname(errno));
 		return;
 	}
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		if (write(1, buf, n) != n)
+	for (;;) {
+		if (len == size) {
+			size = size ? 2 * size : 65536;
+			buf = realloc(buf, size);
+			if (!buf)
+				fmt_die("realloc");
+		}
+		n = read(fd, buf + len, size - len);
+		if (n <= 0)
 			break;
+		len += n;
+	}
 	close(fd);
+	end = buf + len;
+	for (line = buf; line < end; line = nl) {
+		nl = memchr(line, '\n', end - line);
+		nl = nl ? nl + 1 : end;
+		print_line(line, nl - line);
+	}
+	fflush(stdout);
+	free(buf);
 }
 
 void fmt_traced(void (*body)(void), int print_log)
