@@ -31,7 +31,7 @@ export const EXAMPLES: Example[] = [
     expect: [/^C \d+ \/tmp\/fmtest\/manual_example$/, /^W \d+ filemon\.out$/, /^F \d+ \d+$/, /^R \d+ filemon\.out$/],
   },
   {
-    id: 'forktree',
+    id: 'fork-tree',
     title: 'A fork tree',
     command: 'fms-forktree',
     about:
@@ -64,3 +64,9 @@ export const EXAMPLES: Example[] = [
     absent: [/\/no\/such\/file/],
   },
 ];
+
+/** The example named id in a link (hyphens optional: fork-tree or forktree). */
+export function findExample(id: string): Example | undefined {
+  const key = id.toLowerCase().replace(/-/g, '');
+  return EXAMPLES.find((e) => e.id.replace(/-/g, '') === key);
+}

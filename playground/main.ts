@@ -16,8 +16,11 @@ import { DEFAULT_MEMORY_MIB, Machine } from '../sim/machine.js';
 import { ShellSession } from '../sim/shell-session.js';
 import { stateKey } from '../sim/state-key.js';
 import { loadTraceParser, type TraceParser } from '../sim/trace/index.js';
-import { EXAMPLES } from './examples.js';
-import { TracePanel } from './panel.js';
+import { EXAMPLES, findExample } from './examples.js';
+import { svgFile } from './graph.js';
+import { MetaLesson, type LessonState } from './lesson.js';
+import { readLink, linkFor, type PageLink } from './links.js';
+import { TracePanel, type PanelView } from './panel.js';
 
 
 /** assets/site.json, written by playground/site.mjs. */
@@ -39,6 +42,11 @@ interface PlaygroundHooks {
   marks: { enter?: number; x?: number };
   session?: ShellSession;
   machine?: Machine;
+  lesson?: LessonState;
+  /** The last process graph drawn: how many processes, when (performance.now()). */
+  graph?: { processes: number; at: number };
+  /** The link the page opened with has been run. */
+  linkDone?: boolean;
 }
 
 declare global {
@@ -199,13 +207,30 @@ async function main(): Promise<void> {
   });
   const fit = new FitAddon();
   term.loadAddon(fit);
+  // Tab belongs to the shell (completion); Esc then Tab moves the focus on, so keyboard users are not trapped.
+  let escaped = false;
+  term.attachCustomKeyEventHandler((e) => {
+    if (e.type !== 'keydown') return true;
+    if (e.key === 'Tab' && escaped) {
+      escaped = false;
+      return false; // the browser moves the focus
+    }
+    escaped = e.key === 'Escape';
+    return true;
+  });
   term.open($('terminal'));
   fit.fit();
   new ResizeObserver(() => fit.fit()).observe($('terminal'));
 
+  // What the terminal printed while a lesson step ran (bmake's output is read from it).
+  let capture: string[] | undefined;
+  const outText = new TextDecoder();
   const session = new ShellSession(machine, {
     parser,
-    onOutput: (d) => term.write(d),
+    onOutput: (d) => {
+      term.write(d);
+      capture?.push(outText.decode(d, { stream: true }));
+    },
     currentLine: () => {
       // The command line as the screen shows it (line editing included), prompt removed.
       const buf = term.buffer.active;
@@ -222,6 +247,8 @@ async function main(): Promise<void> {
       records: $('view-records'),
       tree: $('view-tree'),
       files: $('view-files'),
+      graph: { root: $('view-graph'), frame: $('graph-frame'), command: $<HTMLSelectElement>('graph-command'), caption: $('graph-caption') },
+      lesson: $('view-lesson'),
       letterFilters: $('letter-filters'),
       pidFilter: $<HTMLInputElement>('pid-filter'),
       status: $('status'),
@@ -234,6 +261,17 @@ async function main(): Promise<void> {
       requestAnimationFrame(() => (hooks.marks.x ??= Math.max(t, performance.now())));
     }
   };
+  panel.onGraph = (n) => {
+    hooks.graph = { processes: n, at: performance.now() };
+  };
+  $('graph-zoom-in').addEventListener('click', () => panel.zoom.zoom(1 / 1.2));
+  $('graph-zoom-out').addEventListener('click', () => panel.zoom.zoom(1.2));
+  $('graph-fit').addEventListener('click', () => panel.zoom.fit());
+  $('graph-svg').addEventListener('click', () => {
+    const svg = $('graph-frame').querySelector('svg');
+    if (svg) download('filemon-sim-processes.svg', svgFile(svg), 'image/svg+xml');
+    else panel.status('no picture yet: run a command first');
+  });
   term.onData((d) => {
     if (d.includes('\r')) hooks.marks = { enter: performance.now() };
     session.input(d);
@@ -254,16 +292,63 @@ async function main(): Promise<void> {
   });
 
   // Tabs, downloads, upload, examples.
-  for (const b of document.querySelectorAll<HTMLButtonElement>('.tab')) {
-    b.addEventListener('click', () => {
-      document.querySelectorAll('.tab').forEach((x) => x.classList.toggle('active', x === b));
-      panel.show(b.dataset.view as 'records' | 'tree' | 'files');
+  const showView = (view: PanelView) => {
+    document.querySelectorAll<HTMLButtonElement>('.tab').forEach((x) => {
+      x.classList.toggle('active', x.dataset.view === view);
+      x.setAttribute('aria-selected', String(x.dataset.view === view));
     });
-  }
+    panel.show(view);
+  };
+  for (const b of document.querySelectorAll<HTMLButtonElement>('.tab')) b.addEventListener('click', () => showView(b.dataset.view as PanelView));
+
+  // The meta-mode lesson: its commands are typed into the terminal.
+  const typeLine = (cmd: string) => {
+    session.input('\x15'); // Ctrl-U: clear what was half typed
+    term.paste(cmd);
+    session.input('\r');
+  };
+  const lesson = new MetaLesson($('view-lesson'), {
+    exec: (cmd) => machine.exec(cmd, { cwd: '/', timeoutMs: 120_000 }),
+    getFile: (path) => machine.getFile(path),
+    typeAndWait: async (cmd) => {
+      capture = [];
+      const done = session.waitFor((e) => (e.type === 'prompt' && e.command.line === cmd ? true : undefined), 180_000, `prompt after ${cmd}`);
+      typeLine(cmd);
+      try {
+        await done;
+        // eslint-disable-next-line no-control-regex
+        return capture.join('').replace(/\x1b\[[0-9;?]*[ -\/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>]/g, '');
+      } finally {
+        capture = undefined;
+      }
+    },
+  });
+  hooks.lesson = lesson.state;
+  let current: PageLink = {};
+  const setLink = (link: PageLink) => {
+    current = link;
+    history.replaceState(null, '', linkFor(location.href, link));
+  };
+  lesson.onStep = (n) => setLink({ lesson: 'meta', step: n });
+  $('open-lesson').addEventListener('click', () => {
+    showView('lesson');
+    setLink({ lesson: 'meta', step: lesson.state.step });
+    $('view-lesson').querySelector<HTMLButtonElement>('.lesson-run')?.focus();
+  });
+  $('copy-link').addEventListener('click', async () => {
+    const href = linkFor(location.href, current);
+    try {
+      await navigator.clipboard.writeText(href);
+      panel.status(`copied the link: ${href}`);
+    } catch {
+      panel.status(`the browser did not let the page copy; the link is ${href}`);
+    }
+  });
   $('dl-log').addEventListener('click', () => download('filemon-sim.log', session.completeLog(), 'text/plain'));
   $('dl-json').addEventListener('click', () =>
     download('filemon-sim.json', JSON.stringify(parser.parseTrace(session.completeLog()).toJSON(), null, 2), 'application/json'),
   );
+  $('upload-button').addEventListener('click', () => $('upload').click());
   $<HTMLInputElement>('upload').addEventListener('change', async (ev) => {
     const input = ev.target as HTMLInputElement;
     const file = input.files?.[0];
@@ -284,13 +369,31 @@ async function main(): Promise<void> {
     b.dataset.example = ex.id;
     b.addEventListener('click', () => {
       $('example-about').textContent = `${ex.command} — ${ex.about}`;
-      session.input('\x15'); // Ctrl-U: clear what was half typed
-      term.paste(ex.command);
-      session.input('\r');
+      typeLine(ex.command);
+      setLink({ example: ex.id });
       term.focus();
     });
     $('example-buttons').append(b);
   }
+
+  // A link names an example, a lesson step or a command: run it once the shell is ready.
+  const link = readLink(location.hash);
+  if (link.error) panel.status(link.error);
+  const runLink = async () => {
+    if (link.example) {
+      const ex = findExample(link.example);
+      if (ex) document.querySelector<HTMLButtonElement>(`button[data-example="${ex.id}"]`)?.click();
+      else panel.status(`the link names an example "${link.example}" that does not exist; the examples are ${EXAMPLES.map((e) => e.id).join(', ')}`);
+    } else if (link.lesson) {
+      showView('lesson');
+      await lesson.run(link.step ?? 1);
+    } else if (link.cmd) {
+      typeLine(link.cmd);
+      setLink({ cmd: link.cmd });
+    }
+    hooks.linkDone = true;
+  };
+  session.nextPrompt(120_000).then(runLink).catch((e: unknown) => panel.status(`the link could not be run: ${e instanceof Error ? e.message : String(e)}`));
   session.start(term.rows, term.cols);
 }
 

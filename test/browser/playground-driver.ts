@@ -8,6 +8,15 @@ export interface PlaygroundHooks {
   start?: 'restored' | 'cold';
   error?: string;
   marks: { enter?: number; x?: number };
+  /** The meta-mode lesson (playground/lesson.ts). */
+  lesson?: {
+    step: number;
+    running: boolean;
+    results: Record<number, { rebuilt: string[]; reasons: string[]; records: string[]; ok: boolean; ms: number }>;
+    error?: string;
+  };
+  graph?: { processes: number; at: number };
+  linkDone?: boolean;
 }
 
 declare global {
