@@ -35,7 +35,7 @@ export const EXAMPLES: Example[] = [
     title: 'A fork tree',
     command: 'fms-forktree',
     about:
-      'Every fork is an F record (parent pid, child pid) and every exit an X record (pid, exit status, signal): a child exits 0, a grandchild 7 and its parent 3, and the last child is killed by SIGTERM, so its X reads status 0, signal 15. The Processes tab draws the tree.',
+      'Every fork is an F record (parent pid, child pid) and every exit an X record (pid, exit status, signal): a child exits 0, a grandchild 7 and its parent 3, and the last child is killed by SIGTERM, so its X reads status 0, signal 15. The Processes tab lists the tree and the Graph tab draws it.',
     expect: [/^F \d+ \d+$/, /^X \d+ 7 0$/, /^X \d+ 3 0$/, /^X \d+ 0 15$/, /^E \d+ \/usr\/local\/bin\/fms-forktree$/],
   },
   {

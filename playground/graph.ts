@@ -64,8 +64,9 @@ export function processGraph(events: readonly TraceEvent[]): ProcessGraph {
     const lines: NodeLine[] = [{ letter: 'F', text: `pid ${p.pid}${p.parent === null ? ' (the shell)' : ''}` }];
     for (const x of p.execs) lines.push({ letter: 'E', text: `E ${short(x.given)}` });
     if (p.exit) {
-      const sig = p.exit.signal ? `, killed by signal ${p.exit.signal}${SIGNALS[p.exit.signal] ? ` (${SIGNALS[p.exit.signal]})` : ''}` : '';
-      lines.push({ letter: 'X', text: `X exit ${p.exit.status}${sig}` });
+      const { status, signal } = p.exit;
+      const why = signal ? `killed by signal ${signal}${SIGNALS[signal] ? ` (${SIGNALS[signal]})` : ''}` : `exit status ${status}`;
+      lines.push({ letter: 'X', text: `X ${status} ${signal ?? 0}: ${why}` });
     } else lines.push({ letter: 'C', text: p.parent === null ? 'still running' : 'no X record' });
     const f = files.get(p.pid) ?? [];
     lines.push(...f.slice(0, MAX_FILES));

@@ -91,7 +91,11 @@ export class MetaLesson {
       this.render();
     } finally {
       this.state.running = false;
-      this.root.querySelector<HTMLButtonElement>('.lesson-run')?.removeAttribute('disabled');
+      const b = this.root.querySelector<HTMLButtonElement>('.lesson-run');
+      if (b) {
+        b.disabled = false;
+        b.textContent = `Run step ${this.state.step} again`;
+      }
     }
   }
 

@@ -39,12 +39,12 @@ interface PlaygroundHooks {
   start?: 'restored' | 'cold';
   error?: string;
   /** performance.now() of the last Enter typed, and of the first X row drawn after it. */
-  marks: { enter?: number; x?: number };
+  marks: { enter?: number; x?: number; prompt?: number };
   session?: ShellSession;
   machine?: Machine;
   lesson?: LessonState;
-  /** The last process graph drawn: how many processes, when (performance.now()). */
-  graph?: { processes: number; at: number };
+  /** The last process graph drawn: how many processes, when (performance.now()), how long layout and drawing took. */
+  graph?: { processes: number; at: number; ms: number };
   /** The link the page opened with has been run. */
   linkDone?: boolean;
 }
@@ -261,8 +261,8 @@ async function main(): Promise<void> {
       requestAnimationFrame(() => (hooks.marks.x ??= Math.max(t, performance.now())));
     }
   };
-  panel.onGraph = (n) => {
-    hooks.graph = { processes: n, at: performance.now() };
+  panel.onGraph = (n, ms) => {
+    hooks.graph = { processes: n, at: performance.now(), ms };
   };
   $('graph-zoom-in').addEventListener('click', () => panel.zoom.zoom(1 / 1.2));
   $('graph-zoom-out').addEventListener('click', () => panel.zoom.zoom(1.2));
@@ -278,6 +278,7 @@ async function main(): Promise<void> {
   });
   term.onResize(({ rows, cols }) => session.resize(rows, cols));
   session.on((e) => {
+    if (e.type === 'prompt') hooks.marks.prompt ??= performance.now();
     if (e.type === 'prompt' && !hooks.ready) {
       requestAnimationFrame(() => {
         hooks.readyAt = performance.now();

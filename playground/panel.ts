@@ -30,7 +30,7 @@ export class TracePanel {
   /** Called after a record row is added (for the tests and the benchmark). */
   onRow?: (kind: string, text: string) => void;
   /** Called after the process graph is drawn, with its number of processes (for the tests and the benchmark). */
-  onGraph?: (processes: number) => void;
+  onGraph?: (processes: number, ms: number) => void;
   readonly zoom: ZoomPan;
   private graphFrame = 0;
   private graphDrawn: CommandGroup | undefined;
@@ -226,6 +226,7 @@ export class TracePanel {
       cap.textContent = 'Type a command: its processes are drawn here.';
       return;
     }
+    const t0 = performance.now();
     const model = processGraph(g.events);
     const title = `Processes of: ${g.line}`;
     const svg = drawGraph(model, title);
@@ -235,7 +236,7 @@ export class TracePanel {
     this.graphDrawn = g;
     const exits = model.nodes.filter((n) => n.exit).length;
     cap.textContent = `${title} · ${model.nodes.length} process${model.nodes.length === 1 ? '' : 'es'}, ${exits} exited${g.done ? '' : ' (running)'} · drag to pan, wheel or + − to zoom, 0 to fit`;
-    this.onGraph?.(model.nodes.length);
+    this.onGraph?.(model.nodes.length, performance.now() - t0);
   }
 
   /** Redraws the process tree or the file sets from the trace model. */

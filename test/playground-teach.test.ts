@@ -168,7 +168,7 @@ describe('browser playground: lesson, links, graph', function () {
       const exits = nodes.map((n) => n.exit).sort();
       assert.deepEqual(exits, ['', '0 0', '0 0', '0 15', '3 0', '7 0']);
       assert.ok(nodes.some((n) => /E \/usr\/local\/bin\/fms-forktree/.test(n.text ?? '') && n.exit === '0 0'));
-      assert.ok(nodes.some((n) => /killed by signal 15 \(SIGTERM\)/.test(n.text ?? '')));
+      assert.ok(nodes.some((n) => /X 0 15: killed by signal 15 \(SIGTERM\)/.test(n.text ?? '')));
       const edges = await page.locator('#graph-frame path.fork').count();
       assert.equal(edges, 5);
       await page.screenshot({ path: join(RESULTS, 'graph-fork-tree.png') });
