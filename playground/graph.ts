@@ -7,7 +7,7 @@
 // so the same element downloads as a standalone .svg file.
 import dagre from '@dagrejs/dagre';
 import { Trace, type TraceEvent } from '../sim/trace/index.js';
-import { LETTER_COLOUR, LETTER_MEANING } from './letters.js';
+import { LETTER_COLOUR, LETTER_MEANING } from '../sim/browser/letters.js';
 
 /** Files shown in a node; the rest are counted. */
 const MAX_FILES = 6;

@@ -4,7 +4,7 @@
 import type { CommandGroup, ShellEvent, ShellSession } from '../sim/shell-session.js';
 import { formatEntry, isEvent, type LogEntry, type ProcessInfo, type FileRef, type FileMove } from '../sim/trace/index.js';
 import { drawGraph, processGraph, ZoomPan } from './graph.js';
-import { LETTERS, LETTER_MEANING } from './letters.js';
+import { LETTERS, LETTER_MEANING } from '../sim/browser/letters.js';
 
 /** The views of the right-hand panel, one tab each. */
 export type PanelView = 'records' | 'tree' | 'files' | 'graph' | 'lesson';
