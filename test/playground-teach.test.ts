@@ -229,9 +229,15 @@ describe('browser playground: lesson, links, graph', function () {
       const r = await page.evaluate(() => {
         const l = document.querySelector('.left')!.getBoundingClientRect();
         const rt = document.querySelector('.right')!.getBoundingClientRect();
-        return { side: rt.left >= l.right - 1 && Math.abs(rt.top - l.top) < 2, bottom: Math.max(l.bottom, rt.bottom), scroll: document.documentElement.scrollWidth };
+        const box = document.getElementById('terminal')!.getBoundingClientRect();
+        const scr = document.querySelector('#terminal .xterm-screen')!.getBoundingClientRect();
+        return {
+          side: rt.left >= l.right - 1 && Math.abs(rt.top - l.top) < 2, bottom: Math.max(l.bottom, rt.bottom), scroll: document.documentElement.scrollWidth,
+          termInside: scr.bottom <= box.bottom + 1 && scr.right <= box.right + 1,
+        };
       });
       assert.ok(r.side && r.scroll <= 1280, JSON.stringify(r));
+      assert.ok(r.termInside, 'the terminal\'s rows stay inside its box');
       assert.ok(r.bottom <= 720, `the page is taller than the window: ${r.bottom}`);
       await page.screenshot({ path: join(RESULTS, 'desktop-1280x720.png') });
       await page.close();

@@ -50,22 +50,37 @@ function screenLine(term: Terminal): string | undefined {
   return m ? m[1].trim() : undefined;
 }
 
+/** Default looks, in a stylesheet of their own (added once) so that a page's rules override them. */
+const STYLE = `
+.fms-terminal { display: flex; flex-wrap: wrap; gap: 6px; height: 100%; min-height: 240px; }
+.fms-screen { flex: 1 1 60%; min-width: 0; height: 100%; min-height: 240px; overflow: hidden; background: #000; padding: 4px; }
+.fms-records { flex: 1 1 40%; min-width: 0; height: 100%; min-height: 240px; overflow: auto; background: #161b22; color: #d6dde6; font: 12px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; padding: 4px 6px; }
+.fms-line { font-weight: bold; border-top: 1px solid #30363d; margin-top: 4px; }
+.fms-rec { white-space: pre-wrap; word-break: break-all; }
+`;
+
+function addStyle(): void {
+  if (document.getElementById('filemon-sim-terminal-style')) return;
+  const style = document.createElement('style');
+  style.id = 'filemon-sim-terminal-style';
+  style.textContent = STYLE;
+  document.head.prepend(style);
+}
+
 /** Mounts a terminal on sim's traced shell into element (its screen fills element, or its left part with records). */
 export function mountTerminal(element: HTMLElement, sim: Simulator, opts: MountOptions = {}): MountedTerminal {
   const withRecords = opts.records !== false;
+  addStyle();
   const screen = document.createElement('div');
   screen.className = 'fms-screen';
   screen.setAttribute('role', 'region');
   screen.setAttribute('aria-label', 'Terminal of the guest: every command is traced. Tab completes; Esc then Tab moves on.');
-  screen.style.cssText = 'flex: 1 1 60%; min-width: 0; min-height: 240px; background: #000; padding: 4px;';
   const list = document.createElement('div');
   list.className = 'fms-records';
   list.setAttribute('aria-label', 'filemon records of each command');
   list.tabIndex = 0;
-  list.style.cssText = 'flex: 1 1 40%; min-width: 0; overflow: auto; background: #161b22; color: #d6dde6; font: 12px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; padding: 4px 6px;';
   const box = document.createElement('div');
   box.className = 'fms-terminal';
-  box.style.cssText = 'display: flex; flex-wrap: wrap; gap: 6px; height: 100%; min-height: 240px;';
   box.append(screen);
   if (withRecords) box.append(list);
   element.append(box);
@@ -115,7 +130,6 @@ export function mountTerminal(element: HTMLElement, sim: Simulator, opts: MountO
       g.className = 'fms-group';
       const h = document.createElement('div');
       h.className = 'fms-line';
-      h.style.cssText = 'font-weight: bold; border-top: 1px solid #30363d; margin-top: 4px;';
       h.textContent = `$ ${e.command.line}`;
       g.append(h);
       list.append(g);
@@ -128,8 +142,6 @@ export function mountTerminal(element: HTMLElement, sim: Simulator, opts: MountO
         const row = document.createElement('div');
         row.className = `fms-rec rec-${entry.kind}`;
         row.style.color = LETTER_COLOUR[entry.kind] ?? '';
-        row.style.whiteSpace = 'pre-wrap';
-        row.style.wordBreak = 'break-all';
         row.title = LETTER_MEANING[entry.kind] ?? '';
         row.textContent = formatEntry(entry).replace(/\n$/, '');
         g.append(row);
