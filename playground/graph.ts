@@ -93,7 +93,13 @@ export function drawGraph(g: ProcessGraph, title: string): SVGSVGElement {
     layout.setNode(n.id, { width, height: n.lines.length * LINE_H + 2 * PAD - 4 });
   }
   for (const [a, b] of g.edges) layout.setEdge(a, b);
-  dagre.layout(layout);
+  // Children left to right in the order they were forked.
+  const constraints: Array<{ left: string; right: string }> = [];
+  g.edges.forEach(([a, b], i) => {
+    const next = g.edges[i + 1];
+    if (next && next[0] === a) constraints.push({ left: b, right: next[1] });
+  });
+  dagre.layout(layout, { constraints });
   const size = layout.graph();
   const w = Math.max(1, Math.ceil(size.width ?? 1));
   const h = Math.max(1, Math.ceil(size.height ?? 1));

@@ -169,6 +169,10 @@ describe('browser playground: lesson, links, graph', function () {
       assert.deepEqual(exits, ['', '0 0', '0 0', '0 15', '3 0', '7 0']);
       assert.ok(nodes.some((n) => /E \/usr\/local\/bin\/fms-forktree/.test(n.text ?? '') && n.exit === '0 0'));
       assert.ok(nodes.some((n) => /X 0 15: killed by signal 15 \(SIGTERM\)/.test(n.text ?? '')));
+      // Children are drawn left to right in fork order: exit 0, then 3 (the grandchild's parent), then signal 15.
+      const row = await page.$$eval('#graph-frame g.proc', (gs) => gs.map((g) => ({ exit: g.getAttribute('data-exit'), x: g.querySelector('rect')!.getBBox().x, y: g.querySelector('rect')!.getBBox().y })));
+      const kids = row.filter((n) => ['0 0', '3 0', '0 15'].includes(n.exit ?? '') && n.y === Math.max(...row.filter((m) => m.exit === '0 15').map((m) => m.y)));
+      assert.deepEqual(kids.sort((a, b) => a.x - b.x).map((n) => n.exit), ['0 0', '3 0', '0 15'], JSON.stringify(row));
       const edges = await page.locator('#graph-frame path.fork').count();
       assert.equal(edges, 5);
       await page.screenshot({ path: join(RESULTS, 'graph-fork-tree.png') });
