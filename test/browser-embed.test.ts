@@ -1,6 +1,7 @@
 // The browser entry (filemon-sim/browser) embedded in another page, in
-// Debian's Chromium: <filemon-sim-terminal> shows an example's records, and
-// the Simulator API traces and puts files. The guest's files come from the
+// Debian's Chromium, through its script-tag build (dist/browser/): a page
+// with <filemon-sim-terminal> shows an example's records, and the Simulator
+// API traces and puts files. The guest's files come from the
 // playground's built assets folder, served beside the page as any static
 // host would.
 import assert from 'node:assert/strict';
@@ -8,21 +9,46 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../images/linux/layout.js';
-import { bundleForBrowser } from '../sim/node/browser-bundle.js';
 import { serveStatic, type StaticServer } from '../sim/node/static-server.js';
 import { launchChromium, type LaunchedBrowser } from './helpers/browser.js';
 import type * as Site from '../playground/site.mjs';
 
+/** Course notes with a live terminal: two tags, nothing to build. */
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Course notes: fork and exit</title>
-<link rel="stylesheet" href="embed.css"></head>
+<link rel="stylesheet" href="lib/filemon-sim.css">
+<script type="module" src="lib/filemon-sim.js"></script></head>
 <body style="background:#fff;color:#111;font-family:sans-serif">
 <h1>Fork and exit</h1>
 <p>Every fork is an F record and every exit an X record. Try it:</p>
 <filemon-sim-terminal assets="site/assets/" command="fms-forktree" style="display:block;height:420px"></filemon-sim-terminal>
-<script type="module" src="embed.js"></script>
 </body></html>
 `;
+
+/** The Simulator API from the same script: start, trace, put; the result lands in window.apiResult. */
+const API_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>API</title></head><body>
+<script type="module">
+import { Simulator } from './lib/filemon-sim.js';
+try {
+  const sim = await Simulator.start({ assets: 'site/assets/' });
+  const a = await sim.trace('cat /etc/hostname');
+  await sim.put('/home/from-page.txt', 'written by the embedding page\\n');
+  const b = await sim.trace(['cat', '/home/from-page.txt']);
+  const lines = (t) => t.trace.events.map((e) => e.kind + ' ' + (e.path ?? ''));
+  window.apiResult = { start: sim.start, hostname: lines(a), put: lines(b), status: b.status };
+  await sim.close();
+} catch (e) {
+  window.apiResult = { error: String(e) };
+}
+</script></body></html>
+`;
+
+declare global {
+  interface Window {
+    apiResult?: { start: string; hostname: string[]; put: string[]; status: number } | { error: string };
+  }
+}
 
 describe('browser entry embedded in another page', function () {
   this.timeout(300_000);
@@ -34,9 +60,12 @@ describe('browser entry embedded in another page', function () {
     const { outDir } = await buildSite({ minify: true, onLog: (m) => process.stderr.write(`      [playground] ${m}\n`) });
     const pageDir = join(packageRoot, 'dist/browser-embed');
     mkdirSync(pageDir, { recursive: true });
-    await bundleForBrowser(join(packageRoot, 'test/browser/embed-page.ts'), join(pageDir, 'embed.js'));
     writeFileSync(join(pageDir, 'index.html'), PAGE);
-    server = await serveStatic({ '/notes/': pageDir, '/notes/site/': outDir });
+    writeFileSync(join(pageDir, 'api.html'), API_PAGE);
+    // The script-tag build (npm run build writes it), the pages, and the playground's assets folder.
+    const lib = join(packageRoot, 'dist/browser');
+    assert.ok(existsSync(join(lib, 'filemon-sim.js')), 'dist/browser/filemon-sim.js is missing: npm run build');
+    server = await serveStatic({ '/notes/': pageDir, '/notes/lib/': lib, '/notes/site/': outDir });
     chromium = await launchChromium();
   });
 
@@ -45,10 +74,10 @@ describe('browser entry embedded in another page', function () {
     await server?.close();
   });
 
-  it('is the package export filemon-sim/browser, ESM with types', () => {
-    const resolved = import.meta.resolve('filemon-sim/browser');
-    assert.equal(resolved, pathToFileURL(join(packageRoot, 'dist/sim/browser/index.js')).href);
+  it('is the package export filemon-sim/browser, ESM with types, and filemon-sim/browser/script for a script tag', () => {
+    assert.equal(import.meta.resolve('filemon-sim/browser'), pathToFileURL(join(packageRoot, 'dist/sim/browser/index.js')).href);
     assert.ok(existsSync(join(packageRoot, 'dist/sim/browser/index.d.ts')));
+    assert.equal(import.meta.resolve('filemon-sim/browser/script'), pathToFileURL(join(packageRoot, 'dist/browser/filemon-sim.js')).href);
   });
 
   it('<filemon-sim-terminal command="fms-forktree"> runs the example and shows its records', async () => {
@@ -72,7 +101,7 @@ describe('browser entry embedded in another page', function () {
 
   it('the Simulator API starts from the assets folder, traces and puts files', async () => {
     const page = await chromium.context.newPage();
-    await page.goto(`${server.url}notes/?api`);
+    await page.goto(`${server.url}notes/api.html`);
     await page.waitForFunction(() => window.apiResult !== undefined, undefined, { timeout: 120_000 });
     const r = await page.evaluate(() => window.apiResult!);
     assert.ok(!('error' in r), JSON.stringify(r));
