@@ -31,11 +31,11 @@ export const EXAMPLES: Example[] = [
     expect: [/^C \d+ \/tmp\/fmtest\/manual_example$/, /^W \d+ filemon\.out$/, /^F \d+ \d+$/, /^R \d+ filemon\.out$/],
   },
   {
-    id: 'forktree',
+    id: 'fork-tree',
     title: 'A fork tree',
     command: 'fms-forktree',
     about:
-      'Every fork is an F record (parent pid, child pid) and every exit an X record (pid, exit status, signal): a child exits 0, a grandchild 7 and its parent 3, and the last child is killed by SIGTERM, so its X reads status 0, signal 15. The Processes tab draws the tree.',
+      'Every fork is an F record (parent pid, child pid) and every exit an X record (pid, exit status, signal): a child exits 0, a grandchild 7 and its parent 3, and the last child is killed by SIGTERM, so its X reads status 0, signal 15. The Processes tab lists the tree and the Graph tab draws it.',
     expect: [/^F \d+ \d+$/, /^X \d+ 7 0$/, /^X \d+ 3 0$/, /^X \d+ 0 15$/, /^E \d+ \/usr\/local\/bin\/fms-forktree$/],
   },
   {
@@ -64,3 +64,9 @@ export const EXAMPLES: Example[] = [
     absent: [/\/no\/such\/file/],
   },
 ];
+
+/** The example named id in a link (hyphens optional: fork-tree or forktree). */
+export function findExample(id: string): Example | undefined {
+  const key = id.toLowerCase().replace(/-/g, '');
+  return EXAMPLES.find((e) => e.id.replace(/-/g, '') === key);
+}

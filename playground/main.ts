@@ -1,32 +1,19 @@
-// The playground page: loads the emulator, guest image, saved state and
-// parser (with progress), restores the guest, attaches an xterm.js terminal
-// to the traced shell (sim/shell-session.ts) and the trace panel beside it.
-// Same harness core and parser as Node; browser-only pieces are here and in
-// sim/browser/.
+// The playground page, built on the browser entry (sim/browser/index.ts,
+// `filemon-sim/browser`): Simulator.start() loads the emulator, guest image,
+// saved state and parser (with progress here) and restores the guest;
+// mountTerminal() puts the xterm.js terminal on the traced shell. Beside it:
+// the trace panel, the graph, the meta-mode lesson, examples and links.
 import '@xterm/xterm/css/xterm.css';
 import './style.css';
-import { Terminal } from '@xterm/xterm';
-import { FitAddon } from '@xterm/addon-fit';
-import { AssetError, fetchBytes, fetchGuestImage, neededOutputs, type FetchProgress } from '../sim/browser/image.js';
-import { decodeState } from '../sim/browser/gunzip.js';
+import { AssetError, GuestPanicError, Simulator, mountTerminal, type FetchProgress, type ShellSession } from '../sim/browser/index.js';
 import { ConsoleWatch } from '../sim/console-watch.js';
-import { GuestPanicError } from '../sim/errors.js';
-import type { ImageManifest } from '../sim/image.js';
-import { DEFAULT_MEMORY_MIB, Machine } from '../sim/machine.js';
-import { ShellSession } from '../sim/shell-session.js';
-import { stateKey } from '../sim/state-key.js';
-import { loadTraceParser, type TraceParser } from '../sim/trace/index.js';
-import { EXAMPLES } from './examples.js';
-import { TracePanel } from './panel.js';
+import type { Machine } from '../sim/machine.js';
+import { EXAMPLES, findExample } from './examples.js';
+import { svgFile } from './graph.js';
+import { MetaLesson, type LessonState } from './lesson.js';
+import { readLink, linkFor, type PageLink } from './links.js';
+import { TracePanel, type PanelView } from './panel.js';
 
-
-/** assets/site.json, written by playground/site.mjs. */
-interface SiteInfo {
-  v86Wasm: { file: string; bytes: number };
-  parserWasm: { file: string; bytes: number };
-  image: { dir: string; bytes: number };
-  state: { file: string; key: string; bytes: number; rawBytes: number } | null;
-}
 
 /** What the tests and the benchmark read. */
 interface PlaygroundHooks {
@@ -36,9 +23,14 @@ interface PlaygroundHooks {
   start?: 'restored' | 'cold';
   error?: string;
   /** performance.now() of the last Enter typed, and of the first X row drawn after it. */
-  marks: { enter?: number; x?: number };
+  marks: { enter?: number; x?: number; prompt?: number };
   session?: ShellSession;
   machine?: Machine;
+  lesson?: LessonState;
+  /** The last process graph drawn: how many processes, when (performance.now()), how long layout and drawing took. */
+  graph?: { processes: number; at: number; ms: number };
+  /** The link the page opened with has been run. */
+  linkDone?: boolean;
 }
 
 declare global {
@@ -131,47 +123,6 @@ async function main(): Promise<void> {
     return;
   }
   const progress = new Progress(0);
-  progress.stage('Downloading the site description…');
-  const site = JSON.parse(new TextDecoder().decode(await fetchBytes(assets('site.json'), 'site', 0))) as SiteInfo;
-  const imageBase = assets(site.image.dir);
-  const manifest = JSON.parse(new TextDecoder().decode(await fetchBytes(new URL('manifest.json', imageBase).href, 'manifest', 0))) as ImageManifest;
-
-  // The saved state only fits the image, v86 build and memory it was saved with.
-  const key = await stateKey({ manifest, v86Version: __V86_VERSION__, memoryMiB: DEFAULT_MEMORY_MIB });
-  let useState = site.state !== null && site.state.key === key;
-  if (!useState) {
-    notice(site.state
-      ? `The saved state (key ${site.state.key}) does not match this image, emulator and memory size (key ${key}): booting the guest cold, which takes 20–60 s. Rebuild the site (npm run playground:build) to get a matching state.`
-      : 'This site has no saved state: booting the guest cold, which takes 20–60 s.');
-  }
-  // Restoring a state needs no kernel or initramfs: they are fetched for a cold boot only.
-  const outputs = neededOutputs(manifest, !useState);
-  progress.expect(site.v86Wasm.bytes + site.parserWasm.bytes + outputs.reduce((n, [, o]) => n + o.bytes, 0) + (useState && site.state ? site.state.bytes : 0));
-  progress.waiting('emulator', site.v86Wasm.bytes);
-  for (const [stage, o] of outputs) progress.waiting(stage, o.bytes);
-  if (useState && site.state) progress.waiting('state', site.state.bytes);
-  progress.waiting('parser', site.parserWasm.bytes);
-
-  let [image, v86Wasm, parserWasm, stateGz] = await Promise.all([
-    fetchGuestImage(imageBase, manifest, { cold: !useState }, progress.update),
-    fetchBytes(assets(site.v86Wasm.file), 'emulator', site.v86Wasm.bytes, progress.update),
-    fetchBytes(assets(site.parserWasm.file), 'parser', site.parserWasm.bytes, progress.update),
-    useState && site.state ? fetchBytes(assets(site.state.file), 'state', site.state.bytes, progress.update) : Promise.resolve(undefined),
-  ]);
-  let state: ArrayBuffer | undefined;
-  if (stateGz) {
-    progress.stage('Decompressing the saved state…');
-    try {
-      state = await decodeState(stateGz);
-    } catch (e) {
-      useState = false;
-      notice(`The saved state could not be decompressed (${e instanceof Error ? e.message : String(e)}): booting cold.`);
-      image = await fetchGuestImage(imageBase, manifest, { cold: true }, progress.update);
-    }
-  }
-  const parser: TraceParser = await loadTraceParser(parserWasm);
-
-  progress.stage(state ? 'Restoring the guest…' : 'Booting the guest (cold boot)…');
   // A panic while the shell runs is seen on the serial console.
   let panicked = false;
   const watch = new ConsoleWatch((report) => {
@@ -179,52 +130,47 @@ async function main(): Promise<void> {
     showError('The guest kernel crashed', 'The guest kernel panicked; its console said:', { console: report, retry: true });
     $('app').hidden = true;
   });
-  const wasmUrl = URL.createObjectURL(new Blob([v86Wasm as BlobPart], { type: 'application/wasm' }));
-  const machine = await Machine.boot({
-    image,
-    wasmPath: wasmUrl,
-    state,
-    bootTimeoutMs: state ? 30_000 : 180_000,
+  const sim = await Simulator.start({
+    assets: assets(''),
+    v86Version: __V86_VERSION__,
+    onStage: (t) => progress.stage(t),
+    onNotice: notice,
+    onPlan: (files) => {
+      progress.expect(files.reduce((n, f) => n + f.bytes, 0));
+      for (const f of files) progress.waiting(f.stage, f.bytes);
+    },
+    onProgress: progress.update,
     onConsole: (text) => {
       for (let i = 0; i < text.length; i++) watch.push(text.charCodeAt(i));
     },
   });
+  const machine = sim.machine;
+  const parser = sim.logParser;
   hooks.machine = machine;
-  hooks.start = state ? 'restored' : 'cold';
+  hooks.start = sim.start;
 
   $('loading').hidden = true;
   $('app').hidden = false;
-  const term = new Terminal({
-    fontSize: 13,
-    scrollback: 5000,
-    cursorBlink: true,
-    theme: { background: '#000000' },
-  });
-  const fit = new FitAddon();
-  term.loadAddon(fit);
-  term.open($('terminal'));
-  fit.fit();
-  new ResizeObserver(() => fit.fit()).observe($('terminal'));
-
-  const session = new ShellSession(machine, {
-    parser,
-    onOutput: (d) => term.write(d),
-    currentLine: () => {
-      // The command line as the screen shows it (line editing included), prompt removed.
-      const buf = term.buffer.active;
-      let y = buf.baseY + buf.cursorY;
-      let text = buf.getLine(y)?.translateToString(true) ?? '';
-      while (y > 0 && buf.getLine(y)?.isWrapped) text = (buf.getLine(--y)?.translateToString(true) ?? '') + text;
-      const m = /^\S* [#$] (.*)$/.exec(text);
-      return m ? m[1].trim() : undefined;
+  // What the terminal printed while a lesson step ran (bmake's output is read from it).
+  let capture: string[] | undefined;
+  const outText = new TextDecoder();
+  const mounted = mountTerminal($('terminal'), sim, {
+    records: false,
+    restart: () => !panicked,
+    onOutput: (d) => capture?.push(outText.decode(d, { stream: true })),
+    onInput: (d) => {
+      if (d.includes('\r')) hooks.marks = { enter: performance.now() };
     },
   });
+  const { term, session, typeLine } = mounted;
   hooks.session = session;
   const panel = new TracePanel(
     {
       records: $('view-records'),
       tree: $('view-tree'),
       files: $('view-files'),
+      graph: { root: $('view-graph'), frame: $('graph-frame'), command: $<HTMLSelectElement>('graph-command'), caption: $('graph-caption') },
+      lesson: $('view-lesson'),
       letterFilters: $('letter-filters'),
       pidFilter: $<HTMLInputElement>('pid-filter'),
       status: $('status'),
@@ -237,12 +183,19 @@ async function main(): Promise<void> {
       requestAnimationFrame(() => (hooks.marks.x ??= Math.max(t, performance.now())));
     }
   };
-  term.onData((d) => {
-    if (d.includes('\r')) hooks.marks = { enter: performance.now() };
-    session.input(d);
+  panel.onGraph = (n, ms) => {
+    hooks.graph = { processes: n, at: performance.now(), ms };
+  };
+  $('graph-zoom-in').addEventListener('click', () => panel.zoom.zoom(1 / 1.2));
+  $('graph-zoom-out').addEventListener('click', () => panel.zoom.zoom(1.2));
+  $('graph-fit').addEventListener('click', () => panel.zoom.fit());
+  $('graph-svg').addEventListener('click', () => {
+    const svg = $('graph-frame').querySelector('svg');
+    if (svg) download('filemon-sim-processes.svg', svgFile(svg), 'image/svg+xml');
+    else panel.status('no picture yet: run a command first');
   });
-  term.onResize(({ rows, cols }) => session.resize(rows, cols));
   session.on((e) => {
+    if (e.type === 'prompt') hooks.marks.prompt ??= performance.now();
     if (e.type === 'prompt' && !hooks.ready) {
       requestAnimationFrame(() => {
         hooks.readyAt = performance.now();
@@ -250,23 +203,61 @@ async function main(): Promise<void> {
       });
       term.focus();
     }
-    if (e.type === 'session-end' && !panicked) {
-      term.write(`\r\n[the shell ended (${e.status}); starting a new one]\r\n`);
-      setTimeout(() => session.start(term.rows, term.cols), 300);
-    }
   });
 
   // Tabs, downloads, upload, examples.
-  for (const b of document.querySelectorAll<HTMLButtonElement>('.tab')) {
-    b.addEventListener('click', () => {
-      document.querySelectorAll('.tab').forEach((x) => x.classList.toggle('active', x === b));
-      panel.show(b.dataset.view as 'records' | 'tree' | 'files');
+  const showView = (view: PanelView) => {
+    document.querySelectorAll<HTMLButtonElement>('.tab').forEach((x) => {
+      x.classList.toggle('active', x.dataset.view === view);
+      x.setAttribute('aria-selected', String(x.dataset.view === view));
     });
-  }
+    panel.show(view);
+  };
+  for (const b of document.querySelectorAll<HTMLButtonElement>('.tab')) b.addEventListener('click', () => showView(b.dataset.view as PanelView));
+
+  // The meta-mode lesson: its commands are typed into the terminal.
+  const lesson = new MetaLesson($('view-lesson'), {
+    exec: (cmd) => machine.exec(cmd, { cwd: '/', timeoutMs: 120_000 }),
+    getFile: (path) => machine.getFile(path),
+    typeAndWait: async (cmd) => {
+      capture = [];
+      const done = session.waitFor((e) => (e.type === 'prompt' && e.command.line === cmd ? true : undefined), 180_000, `prompt after ${cmd}`);
+      typeLine(cmd);
+      try {
+        await done;
+        // eslint-disable-next-line no-control-regex
+        return capture.join('').replace(/\x1b\[[0-9;?]*[ -\/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>]/g, '');
+      } finally {
+        capture = undefined;
+      }
+    },
+  });
+  hooks.lesson = lesson.state;
+  let current: PageLink = {};
+  const setLink = (link: PageLink) => {
+    current = link;
+    history.replaceState(null, '', linkFor(location.href, link));
+  };
+  lesson.onStep = (n) => setLink({ lesson: 'meta', step: n });
+  $('open-lesson').addEventListener('click', () => {
+    showView('lesson');
+    setLink({ lesson: 'meta', step: lesson.state.step });
+    $('view-lesson').querySelector<HTMLButtonElement>('.lesson-run')?.focus();
+  });
+  $('copy-link').addEventListener('click', async () => {
+    const href = linkFor(location.href, current);
+    try {
+      await navigator.clipboard.writeText(href);
+      panel.status(`copied the link: ${href}`);
+    } catch {
+      panel.status(`the browser did not let the page copy; the link is ${href}`);
+    }
+  });
   $('dl-log').addEventListener('click', () => download('filemon-sim.log', session.completeLog(), 'text/plain'));
   $('dl-json').addEventListener('click', () =>
     download('filemon-sim.json', JSON.stringify(parser.parseTrace(session.completeLog()).toJSON(), null, 2), 'application/json'),
   );
+  $('upload-button').addEventListener('click', () => $('upload').click());
   $<HTMLInputElement>('upload').addEventListener('change', async (ev) => {
     const input = ev.target as HTMLInputElement;
     const file = input.files?.[0];
@@ -287,14 +278,31 @@ async function main(): Promise<void> {
     b.dataset.example = ex.id;
     b.addEventListener('click', () => {
       $('example-about').textContent = `${ex.command} — ${ex.about}`;
-      session.input('\x15'); // Ctrl-U: clear what was half typed
-      term.paste(ex.command);
-      session.input('\r');
+      typeLine(ex.command);
+      setLink({ example: ex.id });
       term.focus();
     });
     $('example-buttons').append(b);
   }
-  session.start(term.rows, term.cols);
+
+  // A link names an example, a lesson step or a command: run it once the shell is ready.
+  const link = readLink(location.hash);
+  if (link.error) panel.status(link.error);
+  const runLink = async () => {
+    if (link.example) {
+      const ex = findExample(link.example);
+      if (ex) document.querySelector<HTMLButtonElement>(`button[data-example="${ex.id}"]`)?.click();
+      else panel.status(`the link names an example "${link.example}" that does not exist; the examples are ${EXAMPLES.map((e) => e.id).join(', ')}`);
+    } else if (link.lesson) {
+      showView('lesson');
+      await lesson.run(link.step ?? 1);
+    } else if (link.cmd) {
+      typeLine(link.cmd);
+      setLink({ cmd: link.cmd });
+    }
+    hooks.linkDone = true;
+  };
+  session.nextPrompt(120_000).then(runLink).catch((e: unknown) => panel.status(`the link could not be run: ${e instanceof Error ? e.message : String(e)}`));
 }
 
 main().catch((e: unknown) => {

@@ -3,12 +3,20 @@
 // the file sets of the trace model, filters by letter and by pid.
 import type { CommandGroup, ShellEvent, ShellSession } from '../sim/shell-session.js';
 import { formatEntry, isEvent, type LogEntry, type ProcessInfo, type FileRef, type FileMove } from '../sim/trace/index.js';
-import { LETTERS, LETTER_MEANING } from './letters.js';
+import { drawGraph, processGraph, ZoomPan } from './graph.js';
+import { LETTERS, LETTER_MEANING } from '../sim/browser/letters.js';
+
+/** The views of the right-hand panel, one tab each. */
+export type PanelView = 'records' | 'tree' | 'files' | 'graph' | 'lesson';
 
 export interface PanelElements {
   records: HTMLElement;
   tree: HTMLElement;
   files: HTMLElement;
+  /** The process graph's view: a command chooser, the picture's frame, zoom buttons and the SVG download. */
+  graph: { root: HTMLElement; frame: HTMLElement; command: HTMLSelectElement; caption: HTMLElement };
+  /** The meta-mode lesson's view (drawn by playground/lesson.ts). */
+  lesson: HTMLElement;
   letterFilters: HTMLElement;
   pidFilter: HTMLInputElement;
   status: HTMLElement;
@@ -17,10 +25,17 @@ export interface PanelElements {
 export class TracePanel {
   private readonly sections = new Map<CommandGroup, { root: HTMLElement; meta: HTMLElement; list: HTMLElement }>();
   private readonly pidStyle = document.createElement('style');
-  private view: 'records' | 'tree' | 'files' = 'records';
+  private view: PanelView = 'records';
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** Called after a record row is added (for the tests and the benchmark). */
   onRow?: (kind: string, text: string) => void;
+  /** Called after the process graph is drawn, with its number of processes (for the tests and the benchmark). */
+  onGraph?: (processes: number, ms: number) => void;
+  readonly zoom: ZoomPan;
+  private graphFrame = 0;
+  private graphDrawn: CommandGroup | undefined;
+  /** The group the picture is of: the latest command line unless one is chosen. */
+  private graphGroup: CommandGroup | 'latest' = 'latest';
 
   constructor(private readonly el: PanelElements, private readonly session: ShellSession) {
     document.head.append(this.pidStyle);
@@ -37,14 +52,22 @@ export class TracePanel {
       el.letterFilters.append(label);
     }
     el.pidFilter.addEventListener('input', () => this.applyPidFilter());
+    this.zoom = new ZoomPan(el.graph.frame);
+    el.graph.command.addEventListener('change', () => {
+      const v = el.graph.command.value;
+      this.graphGroup = v === 'latest' ? 'latest' : [...this.sections.keys()].find((g) => String(g.index) === v) ?? 'latest';
+      this.refreshModel();
+    });
     session.on((e) => this.onEvent(e));
   }
 
-  show(view: 'records' | 'tree' | 'files'): void {
+  show(view: PanelView): void {
     this.view = view;
     this.el.records.hidden = view !== 'records';
     this.el.tree.hidden = view !== 'tree';
     this.el.files.hidden = view !== 'files';
+    this.el.graph.root.hidden = view !== 'graph';
+    this.el.lesson.hidden = view !== 'lesson';
     this.refreshModel();
   }
 
@@ -64,11 +87,15 @@ export class TracePanel {
     switch (e.type) {
       case 'session-start':
         this.sections.clear();
+        this.graphGroup = 'latest';
+        this.el.graph.command.replaceChildren(new Option('the latest command', 'latest'));
         this.el.records.replaceChildren();
         this.status(`shell pid ${e.pid}: every command in the terminal is traced`);
         break;
       case 'command':
         this.addSection(e.command);
+        if (e.command.index > 0) this.el.graph.command.append(new Option(`$ ${e.command.line}`, String(e.command.index)));
+        this.scheduleRefresh();
         break;
       case 'entries': {
         const s = this.sections.get(e.command);
@@ -169,16 +196,56 @@ export class TracePanel {
   }
 
   private scheduleRefresh(): void {
-    if (this.view === 'records' || this.refreshTimer) return;
+    if (this.view === 'graph') {
+      // The picture follows the records at most once a frame.
+      if (!this.graphFrame) this.graphFrame = requestAnimationFrame(() => {
+        this.graphFrame = 0;
+        this.refreshModel();
+      });
+      return;
+    }
+    if (this.view === 'records' || this.view === 'lesson' || this.refreshTimer) return;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = undefined;
       this.refreshModel();
     }, 150);
   }
 
+  /** The group the picture shows. */
+  graphCommand(): CommandGroup | undefined {
+    if (this.graphGroup !== 'latest') return this.graphGroup;
+    const groups = [...this.sections.keys()].filter((g) => g.index > 0);
+    return groups[groups.length - 1];
+  }
+
+  private drawGraph(): void {
+    const g = this.graphCommand();
+    const cap = this.el.graph.caption;
+    if (!g) {
+      this.el.graph.frame.replaceChildren();
+      cap.textContent = 'Type a command: its processes are drawn here.';
+      return;
+    }
+    const t0 = performance.now();
+    const model = processGraph(g.events);
+    const title = `Processes of: ${g.line}`;
+    const svg = drawGraph(model, title);
+    this.el.graph.frame.replaceChildren(svg);
+    if (g === this.graphDrawn) this.zoom.keep();
+    else this.zoom.fit();
+    this.graphDrawn = g;
+    const exits = model.nodes.filter((n) => n.exit).length;
+    cap.textContent = `${title} · ${model.nodes.length} process${model.nodes.length === 1 ? '' : 'es'}, ${exits} exited${g.done ? '' : ' (running)'} · drag to pan, wheel or + − to zoom, 0 to fit`;
+    this.onGraph?.(model.nodes.length, performance.now() - t0);
+  }
+
   /** Redraws the process tree or the file sets from the trace model. */
   refreshModel(): void {
-    if (this.view === 'records') return;
+    if (this.view === 'records' || this.view === 'lesson') return;
+    if (this.view === 'graph') {
+      this.drawGraph();
+      return;
+    }
     const trace = this.session.traceModel();
     const pid = this.pidFilter();
     if (this.view === 'tree') {

@@ -7,7 +7,16 @@ export interface PlaygroundHooks {
   readyAt?: number;
   start?: 'restored' | 'cold';
   error?: string;
-  marks: { enter?: number; x?: number };
+  marks: { enter?: number; x?: number; prompt?: number };
+  /** The meta-mode lesson (playground/lesson.ts). */
+  lesson?: {
+    step: number;
+    running: boolean;
+    results: Record<number, { rebuilt: string[]; reasons: string[]; records: string[]; ok: boolean; ms: number }>;
+    error?: string;
+  };
+  graph?: { processes: number; at: number; ms: number };
+  linkDone?: boolean;
 }
 
 declare global {

@@ -13,3 +13,9 @@ export const LETTER_MEANING: Record<string, string> = {
   W: 'W open(2) or openat(2) for write',
   X: 'X _exit(2)',
 };
+
+/** Each letter's colour, as in style.css (the SVG pictures carry them inline). */
+export const LETTER_COLOUR: Record<string, string> = {
+  A: '#7ee787', C: '#c9d1d9', D: '#ff7b72', E: '#d2a8ff', F: '#79c0ff', L: '#56d4dd',
+  M: '#ffa657', R: '#7ee787', W: '#e3b341', X: '#a5d6ff',
+};

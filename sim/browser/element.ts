@@ -1,0 +1,8 @@
+// The script-tag build of filemon-sim/browser (dist/browser/filemon-sim.js,
+// with filemon-sim.css beside it): everything the entry exports, xterm.js
+// bundled in, and <filemon-sim-terminal> registered on load.
+import '@xterm/xterm/css/xterm.css';
+import { defineTerminalElement } from './index.js';
+
+export * from './index.js';
+defineTerminalElement();

@@ -1,0 +1,144 @@
+// filemon-sim in a browser: the Node Simulator's API (start, trace, put,
+// get, restore) on a guest whose files are fetched from a folder on any
+// static host, the folder `node playground/site.mjs build` writes
+// (site.json, image/, v86.wasm, filemon-parser.wasm and the zstd saved
+// state). The saved state is used when it fits the image, emulator and
+// memory size; otherwise the guest boots cold, and onNotice says why.
+// Restoring fetches only the BIOS of the image: the kernel and initramfs
+// are fetched for a cold boot alone.
+import { GuestPanicError } from '../errors.js';
+import type { ImageManifest } from '../image.js';
+import { DEFAULT_MEMORY_MIB, Machine } from '../machine.js';
+import { ShellSession, type ShellSessionOptions } from '../shell-session.js';
+import { TraceSession } from '../simulator.js';
+import { stateKey } from '../state-key.js';
+import { loadTraceParser, type TraceParser } from '../trace/index.js';
+import { decodeState } from './gunzip.js';
+import { fetchBytes, fetchGuestImage, neededOutputs, type FetchProgress } from './image.js';
+
+/** The assets folder's site.json (written by playground/site.mjs). */
+export interface SiteInfo {
+  v86Wasm: { file: string; bytes: number };
+  parserWasm: { file: string; bytes: number };
+  image: { dir: string; bytes: number };
+  state: { file: string; key: string; bytes: number; rawBytes: number } | null;
+}
+
+export interface BrowserStartOptions {
+  /** URL of the assets folder (ends in '/'; relative URLs resolve against the page). */
+  assets: string;
+  /**
+   * The version of the v86 bundled with the page, to check that the saved
+   * state fits it. Without it the state is tried and, if it cannot be
+   * restored, the guest boots cold.
+   */
+  v86Version?: string;
+  /** false: never use the saved state (boot cold, 20-60 s). */
+  savedState?: boolean;
+  /** Bytes of each file as they arrive (stage: emulator, bios, kernel, initramfs, state, parser). */
+  onProgress?: (p: FetchProgress) => void;
+  /** Once the files to fetch are known: their stages and sizes in bytes. */
+  onPlan?: (files: Array<{ stage: string; bytes: number }>) => void;
+  /** What start() is doing now, in words. */
+  onStage?: (text: string) => void;
+  /** Why the saved state is not used. */
+  onNotice?: (text: string) => void;
+  /** Every character of the guest kernel's serial console. */
+  onConsole?: (text: string) => void;
+}
+
+export class Simulator extends TraceSession {
+  private constructor(
+    machine: Machine,
+    /** The compiled log parser (parseTrace, stream). */
+    readonly logParser: TraceParser,
+    /** How the guest started: from the saved state, or booted cold. */
+    readonly start: 'restored' | 'cold',
+    baseline: () => Promise<ArrayBuffer>,
+  ) {
+    super(machine, logParser, baseline);
+  }
+
+  /** Fetches the assets, restores the saved state (or boots cold) and compiles the parser. */
+  static async start(opts: BrowserStartOptions): Promise<Simulator> {
+    if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
+      throw new Error('this browser has no WebAssembly, which the emulator and the log parser need');
+    }
+    const base = new URL(opts.assets, typeof document === 'undefined' ? undefined : document.baseURI).href;
+    const at = (p: string) => new URL(p, base).href;
+    const stage = (t: string) => opts.onStage?.(t);
+    stage('Downloading the site description…');
+    const site = JSON.parse(new TextDecoder().decode(await fetchBytes(at('site.json'), 'site', 0))) as SiteInfo;
+    const imageBase = at(site.image.dir);
+    const manifest = JSON.parse(new TextDecoder().decode(await fetchBytes(new URL('manifest.json', imageBase).href, 'manifest', 0))) as ImageManifest;
+
+    // The saved state only fits the image, v86 build and memory it was saved with.
+    let useState = opts.savedState !== false && site.state !== null;
+    if (useState && site.state && opts.v86Version) {
+      const key = await stateKey({ manifest, v86Version: opts.v86Version, memoryMiB: DEFAULT_MEMORY_MIB });
+      if (site.state.key !== key) {
+        useState = false;
+        opts.onNotice?.(`The saved state (key ${site.state.key}) does not match this image, emulator and memory size (key ${key}): booting the guest cold, which takes 20–60 s. Rebuild the site (npm run playground:build) to get a matching state.`);
+      }
+    } else if (site.state === null) opts.onNotice?.('This site has no saved state: booting the guest cold, which takes 20–60 s.');
+    opts.onPlan?.([
+      { stage: 'emulator', bytes: site.v86Wasm.bytes },
+      ...neededOutputs(manifest, !useState).map(([s, o]) => ({ stage: s, bytes: o.bytes })),
+      ...(useState && site.state ? [{ stage: 'state', bytes: site.state.bytes }] : []),
+      { stage: 'parser', bytes: site.parserWasm.bytes },
+    ]);
+
+    let [image, v86Wasm, parserWasm, stateBytes] = await Promise.all([
+      fetchGuestImage(imageBase, manifest, { cold: !useState }, opts.onProgress),
+      fetchBytes(at(site.v86Wasm.file), 'emulator', site.v86Wasm.bytes, opts.onProgress),
+      fetchBytes(at(site.parserWasm.file), 'parser', site.parserWasm.bytes, opts.onProgress),
+      useState && site.state ? fetchBytes(at(site.state.file), 'state', site.state.bytes, opts.onProgress) : Promise.resolve(undefined),
+    ]);
+    let state: ArrayBuffer | undefined;
+    if (stateBytes) {
+      try {
+        state = await decodeState(stateBytes);
+      } catch (e) {
+        opts.onNotice?.(`The saved state could not be read (${e instanceof Error ? e.message : String(e)}): booting cold.`);
+      }
+    }
+    // A cold boot needs the kernel and initramfs that a restore skipped.
+    const coldImage = async () => (image.kernel.length ? image : (image = await fetchGuestImage(imageBase, manifest, { cold: true }, opts.onProgress)));
+    if (!state) await coldImage();
+    const parser = await loadTraceParser(parserWasm);
+    const wasmPath = URL.createObjectURL(new Blob([v86Wasm as BlobPart], { type: 'application/wasm' }));
+    const boot = (s: ArrayBuffer | undefined) => {
+      stage(s ? 'Restoring the guest…' : 'Booting the guest (cold boot)…');
+      return Machine.boot({ image, wasmPath, state: s, bootTimeoutMs: s ? 30_000 : 180_000, onConsole: opts.onConsole });
+    };
+    let machine: Machine;
+    try {
+      machine = await boot(state);
+    } catch (e) {
+      // Unchecked state (no v86Version given) that does not fit: boot cold instead.
+      if (!state || opts.v86Version || e instanceof GuestPanicError) throw e;
+      opts.onNotice?.(`The saved state could not be restored (${e instanceof Error ? e.message : String(e)}): booting the guest cold, which takes 20–60 s.`);
+      state = undefined;
+      await coldImage();
+      machine = await boot(undefined);
+    }
+    const initial = state ?? (await machine.saveState());
+    return new Simulator(machine, parser, state ? 'restored' : 'cold', async () => initial);
+  }
+
+  /** Writes data to a guest file (parent folders must exist). */
+  async put(guestPath: string, data: Uint8Array | string | Blob, mode = 0o644): Promise<void> {
+    const bytes = data instanceof Blob ? new Uint8Array(await data.arrayBuffer()) : data;
+    await this.machine.putFile(guestPath, bytes, mode);
+  }
+
+  /** A guest file's bytes. */
+  get(guestPath: string): Promise<Uint8Array> {
+    return this.machine.getFile(guestPath);
+  }
+
+  /** A traced interactive shell (call start() on it): what the terminal shows; every command's records. */
+  shell(opts: Omit<ShellSessionOptions, 'parser'>): ShellSession {
+    return new ShellSession(this.machine, { ...opts, parser: this.logParser });
+  }
+}
