@@ -128,9 +128,9 @@ describe('Simulator', function () {
   });
 
   it('fills the writable filesystems up to ENOSPC, never a kernel panic', async () => {
-    const r = await sim.trace('for d in / /tmp /dev/shm /run; do dd if=/dev/zero of=$d/fill bs=1M 2>&1 | grep -c "No space left"; done', { timeoutMs: 600_000 });
-    assert.equal(new TextDecoder().decode(r.stdout), '1\n1\n1\n1\n', new TextDecoder().decode(r.stderr));
-    assert.equal((await sim.trace('rm /fill /tmp/fill /dev/shm/fill /run/fill')).status, 0);
+    const r = await sim.trace('for d in / /tmp /dev/shm /run /dev; do dd if=/dev/zero of=$d/fill bs=1M 2>&1 | grep -c "No space left"; done', { timeoutMs: 600_000 });
+    assert.equal(new TextDecoder().decode(r.stdout), '1\n1\n1\n1\n1\n', new TextDecoder().decode(r.stderr));
+    assert.equal((await sim.trace('rm /fill /tmp/fill /dev/shm/fill /run/fill /dev/fill')).status, 0);
     await sim.restore();
   });
 
