@@ -42,6 +42,7 @@ async function throughput(guests: number, total: number, warmup: number): Promis
   const next = (w: Worker) => new Promise<void>((resolve, reject) => {
     w.once('message', () => resolve());
     w.once('error', reject);
+    w.once('exit', (code) => reject(new Error(`a benchmark worker exited (status ${code}) before reporting`)));
   });
   await Promise.all(workers.map(next));
   const t = performance.now();
@@ -81,8 +82,8 @@ async function main(): Promise<void> {
     console.log(`Simulator.trace('true') on a running simulator (median of 100)    ${median(warm).toFixed(1)} ms`);
   }
   // Same total work with one guest and with two, side by side, twice.
-  const total = 200;
-  const warmup = 100;
+  const total = Number(process.env.BENCH_TRACES ?? 200);
+  const warmup = Number(process.env.BENCH_WARMUP ?? 100);
   for (let round = 1; round <= 2; round++) {
     const one = await throughput(1, total, warmup);
     const two = await throughput(2, total, warmup);
@@ -96,8 +97,6 @@ if (isMainThread) {
     process.exit(1);
   });
 } else {
-  worker().catch((e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
+  // An error here reaches the main thread as the worker's 'error' event.
+  await worker();
 }

@@ -8,6 +8,7 @@ import {
   AgentError, BootTimeoutError, CommandTimeoutError, GuestPanicError, MachineClosedError, MachineError,
 } from './errors.js';
 import type { GuestImage } from './image.js';
+import { restoreInPlace } from './restore-in-place.js';
 import {
   encodeFrame, fieldStr, fieldU32, FrameReader, FrameType, SPILLED, strField, Tag, u32Field, u64Field,
   type Field, type Frame,
@@ -273,10 +274,10 @@ export class Machine {
     return (await this.idle(() => this.emulator.save_state())) as ArrayBuffer;
   }
 
-  /** Puts the machine back into a state saved from the same image. */
+  /** Puts the machine back into a state saved from the same image; v86's compiled code for unchanged pages is kept. */
   async restoreState(state: ArrayBuffer): Promise<void> {
     this.check('restoreState');
-    await this.idle(() => this.emulator.restore_state(state));
+    await this.idle(() => restoreInPlace(this.emulator, state));
     await this.request(FrameType.Ping, [], 30_000);
   }
 
