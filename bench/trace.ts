@@ -1,9 +1,11 @@
 // Tracing latency and throughput as users see them:
 // - `filemon-sim trace -- true` from a cold CLI start (saved state present);
-// - Simulator.trace('true'): median of the first 100 after a start, and warm;
+// - Simulator.trace('true'): median of the first 100 after a start, warm,
+//   and the first 100 after a restore of the starting state;
 // - traces per second with 1 and with 2 guests in parallel worker threads,
 //   the same total work, measured side by side in one run.
-// `node dist/bench/trace.js [--no-cli] [--parallel-only]`.
+// `node dist/bench/trace.js [--no-cli] [--parallel-only | --no-parallel]`;
+// BENCH_TRACES and BENCH_WARMUP change the parallel part's counts.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,17 +41,21 @@ async function worker(): Promise<void> {
 async function throughput(guests: number, total: number, warmup: number): Promise<number> {
   const self = fileURLToPath(import.meta.url);
   const workers = Array.from({ length: guests }, () => new Worker(self, { workerData: { count: total / guests, warmup } }));
+  // Listened for from the start: a worker may exit before the others finish.
+  const exited = workers.map((w) => new Promise((r) => w.once('exit', r)));
   const next = (w: Worker) => new Promise<void>((resolve, reject) => {
     w.once('message', () => resolve());
     w.once('error', reject);
+    w.once('exit', (code) => reject(new Error(`a benchmark worker exited (status ${code}) before reporting`)));
   });
   await Promise.all(workers.map(next));
+  process.stderr.write(`bench: ${guests} guest(s) warm, timing ${total} traces\n`);
   const t = performance.now();
   const done = workers.map(next);
   for (const w of workers) w.postMessage('go');
   await Promise.all(done);
   const s = (performance.now() - t) / 1000;
-  await Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))));
+  await Promise.all(exited);
   return s;
 }
 
@@ -75,14 +81,19 @@ async function main(): Promise<void> {
     const first = await timeTraces(sim, 100);
     await timeTraces(sim, 100);
     const warm = await timeTraces(sim, 100);
+    // Simulator.restore() keeps v86's compiled code for unchanged pages.
+    await sim.restore();
+    const afterRestore = await timeTraces(sim, 100);
     await sim.close();
     console.log(`Simulator.start()                                                  ${startMs.toFixed(0)} ms`);
     console.log(`Simulator.trace('true'), first 100 after start (median)            ${median(first).toFixed(1)} ms`);
     console.log(`Simulator.trace('true') on a running simulator (median of 100)    ${median(warm).toFixed(1)} ms`);
+    console.log(`Simulator.trace('true'), first 100 after sim.restore() (median)    ${median(afterRestore).toFixed(1)} ms`);
   }
+  if (args.has('--no-parallel')) return;
   // Same total work with one guest and with two, side by side, twice.
-  const total = 200;
-  const warmup = 100;
+  const total = Number(process.env.BENCH_TRACES ?? 200);
+  const warmup = Number(process.env.BENCH_WARMUP ?? 100);
   for (let round = 1; round <= 2; round++) {
     const one = await throughput(1, total, warmup);
     const two = await throughput(2, total, warmup);
@@ -91,13 +102,12 @@ async function main(): Promise<void> {
 }
 
 if (isMainThread) {
+  process.on('exit', (code) => process.stderr.write(`bench: exit ${code}\n`));
   main().catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);
   });
 } else {
-  worker().catch((e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
+  // An error here reaches the main thread as the worker's 'error' event.
+  await worker();
 }

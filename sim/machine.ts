@@ -9,6 +9,7 @@ import {
   checkTimeoutMs,
 } from './errors.js';
 import type { GuestImage } from './image.js';
+import { restoreInPlace } from './restore-in-place.js';
 import {
   encodeFrame, fieldStr, MAX_BODY, fieldU32, FrameReader, FrameType, SPILLED, strField, Tag, u32Field, u64Field,
   type Field, type Frame,
@@ -302,12 +303,13 @@ export class Machine {
 
   /**
    * Puts the machine back into a state saved from the same image; also
-   * revives a machine whose guest crashed or hung.
+   * revives a machine whose guest crashed or hung. v86's compiled code for
+   * unchanged pages is kept.
    */
   async restoreState(state: ArrayBuffer): Promise<void> {
     if (this.closed) throw new MachineClosedError('restoreState');
     await this.idle(async () => {
-      await this.emulator.restore_state(state);
+      await restoreInPlace(this.emulator, state);
       this.watch.reset();
       if (this.failure) {
         this.failure = undefined;
