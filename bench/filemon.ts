@@ -11,7 +11,12 @@
 // guest instructions (v86's counter, which host load cannot move) and wall
 // time (noisy on a shared machine), with its ratio to untraced.
 //
-//   npm run bench:filemon [-- --rounds N] [-- --workload-binary PATH]
+//   npm run bench:filemon [-- --rounds N] [--opens N] [--execs N]
+//                         [--only syscall|build] [--no-strace]
+//                         [--workload-binary PATH]
+//
+// Each measurement is also logged on stderr as it is taken, so a long run
+// on a loaded machine gives figures before it ends.
 //
 // strace is not part of the image: the bench fetches strace:i386 with
 // apt-get download into images/out/bench-cache and copies the binary into
@@ -42,12 +47,12 @@ interface Workload {
   modes: Mode[];
 }
 
-function workloads(): Workload[] {
-  const syscall = `${WORKLOAD} once 2000 200`;
+function workloads(opens: number, execs: number, strace: boolean): Workload[] {
+  const syscall = `${WORKLOAD} once ${opens} ${execs}`;
   const bmake = (mode: string) => `cd ${BUILD_DIR} && bmake .MAKE.MODE='${mode}' >/dev/null`;
   return [
     {
-      name: 'syscall (2000 open/read/close + 200 fork+exec)',
+      name: `syscall (${opens} open/read/close + ${execs} fork+exec)`,
       prepare: 'rm -f /tmp/bench.log',
       modes: [
         { name: 'untraced', command: syscall },
@@ -66,7 +71,7 @@ function workloads(): Workload[] {
         { name: 'strace -f', command: `${GUEST_STRACE} -f -o /tmp/bench.log sh -c "${bmake('meta nofilemon')}"` },
       ],
     },
-  ];
+  ].map((w) => ({ ...w, modes: strace ? w.modes : w.modes.filter((x) => !x.name.startsWith('strace')) }));
 }
 
 /** strace:i386 from Debian's archive, cached beside the image. */
@@ -135,8 +140,15 @@ function option(name: string): string | undefined {
 }
 
 async function main(): Promise<void> {
-  const rounds = Number(option('--rounds') ?? 5);
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a positive integer');
+  const count = (name: string, dflt: number) => {
+    const n = Number(option(name) ?? dflt);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} takes a positive integer`);
+    return n;
+  };
+  const rounds = count('--rounds', 5);
+  const only = option('--only');
+  const withStrace = !process.argv.includes('--no-strace');
+  const chosen = workloads(count('--opens', 2000), count('--execs', 200), withStrace).filter((w) => !only || w.name.startsWith(only));
   const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
   const strace = straceBinary(log);
   // Cold boots take minutes on a loaded machine; the figures are unaffected.
@@ -147,13 +159,14 @@ async function main(): Promise<void> {
     if (binary) await machine.putFile(WORKLOAD, readFileSync(binary), 0o755);
     const uname = new TextDecoder().decode((await machine.exec('uname -r')).stdout).trim();
     process.stdout.write(`guest kernel ${uname}; ${rounds} rounds after one warm-up round, modes alternating; medians\n`);
-    for (const w of workloads()) {
+    for (const w of chosen) {
       const results = new Map<string, { instructions: number[]; ms: number[] }>(w.modes.map((x) => [x.name, { instructions: [], ms: [] }]));
       for (let round = 0; round <= rounds; round++) {
         for (const mode of w.modes) {
           const prep = await machine.exec(w.prepare, { timeoutMs: 120_000 });
           if (prep.status !== 0) throw new Error(`\`${w.prepare}\` failed: ${new TextDecoder().decode(prep.stderr)}`);
           const r = await measure(machine, mode.command);
+          log(`${w.name.split(' ')[0]} round ${round}${round ? '' : ' (warm-up)'} ${mode.name}: ${(r.instructions / 1e6).toFixed(1)} M instructions, ${r.ms.toFixed(0)} ms`);
           if (round === 0) continue;
           results.get(mode.name)!.instructions.push(r.instructions);
           results.get(mode.name)!.ms.push(r.ms);

@@ -1,13 +1,16 @@
 // bmake with meta mode on /dev/filemon: built from Debian's bmake source
 // package (Debian's binary package has no filemon support) as a static i386
 // program whose filemon back end is filemon_dev.c on our
-// <dev/filemon/filemon.h>; its sys.mk; and the meta-mode demo project.
+// <dev/filemon/filemon.h>; its sys.mk; the meta-mode demo project; and
+// the mk-files of Debian's bmake binary package (/usr/share/bmake/mk-bmake:
+// meta.autodep.mk, gendirdeps.mk, dirdeps.mk, meta2deps.sh...) with the
+// dirdeps demo project that builds through them.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ManifestSource } from '../../../sim/image.js';
-import { aptUpdate } from '../debian.js';
+import { aptUpdate, candidate, type PackageRef } from '../debian.js';
 import { gccVersion, type GuestPart, hashSources, prefixMapFlags } from '../part.js';
 import { BuildError, have, run } from '../run.js';
 
@@ -21,6 +24,12 @@ let resolvedSource: ManifestSource | undefined;
 
 export const bmake: GuestPart & { sources(): ManifestSource[] } = {
   name: 'bmake',
+  /** Debian's binary package, for its mk-files only (its bmake has no filemon). */
+  packages(): PackageRef[] {
+    const version = candidate('bmake', 'i386');
+    if (!version) throw new BuildError('apt has no candidate for bmake:i386; run apt-get update, or check the sources list');
+    return [{ name: 'bmake', arch: 'i386', version }];
+  },
   build(ctx) {
     let version = sourceVersion(ctx.log);
     let dsc: string;
@@ -61,6 +70,8 @@ export const bmake: GuestPart & { sources(): ManifestSource[] } = {
       { from: bin, to: 'usr/bin/bmake', mode: 0o755 },
       { from: join(ctx.sourceDir, 'bmake/sys.mk'), to: 'usr/share/mk/sys.mk', mode: 0o644 },
       { from: join(ctx.sourceDir, 'demo/meta-project'), to: 'usr/share/filemon-sim/meta-project' },
+      { from: join(ctx.sysroot, 'usr/share/bmake/mk-bmake'), to: 'usr/share/bmake/mk-bmake' },
+      { from: join(ctx.sourceDir, 'demo/dirdeps-project'), to: 'usr/share/filemon-sim/dirdeps-project' },
     ];
   },
   /** The source package used, for the manifest (known after build()). */

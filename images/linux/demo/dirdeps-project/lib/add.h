@@ -1,0 +1,2 @@
+int calc_add(int a, int b);
+const char *calc_version(void);
