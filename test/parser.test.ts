@@ -48,8 +48,8 @@ describe('parser: records', () => {
     assert.deepEqual(one('E 1 /bin/sh'), { kind: 'E', line: 1, pid: 1, path: '/bin/sh', cut: false });
     assert.deepEqual(one('F 1 2147483647'), { kind: 'F', line: 1, pid: 1, child: 2147483647 });
     assert.deepEqual(one('X 3 -1 15'), { kind: 'X', line: 1, pid: 3, status: -1, signal: 15 });
-    assert.deepEqual(one("L 4 'a b' 'c'"), { kind: 'L', line: 1, pid: 4, from: 'a b', to: 'c', cut: false });
-    assert.deepEqual(one("M 4 'it's' 'x'"), { kind: 'M', line: 1, pid: 4, from: "it's", to: 'x', cut: false });
+    assert.deepEqual(one("L 4 'a b' 'c'"), { kind: 'L', line: 1, pid: 4, from: 'a b', to: 'c', cut: false, ambiguous: false });
+    assert.deepEqual(one("M 4 'it's' 'x'"), { kind: 'M', line: 1, pid: 4, from: "it's", to: 'x', cut: false, ambiguous: false });
     assert.deepEqual(one('V 5'), { kind: 'V', line: 1, version: 5 });
   });
 
@@ -59,8 +59,8 @@ describe('parser: records', () => {
   });
 
   it('splits L and M at the first quote-space-quote that leaves both paths non-empty', () => {
-    assert.deepEqual(one("L 1 'a' 'b' 'c'"), { kind: 'L', line: 1, pid: 1, from: 'a', to: "b' 'c", cut: false });
-    assert.deepEqual(one("L 1 '' ' 'x'"), { kind: 'L', line: 1, pid: 1, from: "' ", to: 'x', cut: false });
+    assert.deepEqual(one("L 1 'a' 'b' 'c'"), { kind: 'L', line: 1, pid: 1, from: 'a', to: "b' 'c", cut: false, ambiguous: true });
+    assert.deepEqual(one("L 1 '' ' 'x'"), { kind: 'L', line: 1, pid: 1, from: "' ", to: 'x', cut: false, ambiguous: false });
   });
 
   it('reads header and footer lines', () => {
