@@ -9,6 +9,19 @@ export class ByteWriter {
   #buf: Uint8Array;
   #pos = 0;
 
+  /** For hot loops: room(n), then write up to n bytes into buffer() from at(), then advance(). */
+  buffer(): Uint8Array {
+    return this.#buf;
+  }
+
+  at(): number {
+    return this.#pos;
+  }
+
+  advance(to: number): void {
+    this.#pos = to;
+  }
+
   constructor(sink: ByteSink, size = 1 << 20) {
     this.#sink = sink;
     this.#size = size;
@@ -63,18 +76,29 @@ export class ByteWriter {
   /** A 32-bit integer in decimal. */
   int(n: number): void {
     this.room(11);
-    if (n < 0) {
-      this.#buf[this.#pos++] = 0x2d;
-      n = -n;
-    }
-    if (n < 10) {
-      this.#buf[this.#pos++] = 0x30 + n;
-      return;
-    }
-    let digits = 0;
-    for (let m = n; m > 0; m = Math.floor(m / 10)) digits++;
-    let p = this.#pos + digits;
-    this.#pos = p;
-    for (; n > 0; n = Math.floor(n / 10)) this.#buf[--p] = 0x30 + (n % 10);
+    this.#pos = putInt(this.#buf, this.#pos, n);
   }
+}
+
+/** Copies src to buf at p; returns the new end. Short copies: a loop beats subarray + set. */
+export function put(buf: Uint8Array, p: number, src: Uint8Array): number {
+  for (let i = 0; i < src.length; i++) buf[p++] = src[i];
+  return p;
+}
+
+/** Writes n (a 32-bit integer) in decimal at p; returns the new end. */
+export function putInt(buf: Uint8Array, p: number, n: number): number {
+  if (n < 0) {
+    buf[p++] = 0x2d;
+    n = -n;
+  }
+  if (n < 10) {
+    buf[p] = 0x30 + n;
+    return p + 1;
+  }
+  let digits = 1;
+  for (let m = 10; m <= n && digits < 10; m *= 10) digits++;
+  const end = p + digits;
+  for (let q = end; q > p; n = (n / 10) | 0) buf[--q] = 0x30 + (n % 10);
+  return end;
 }
