@@ -8,6 +8,7 @@ import { decodeText, encodeText, loadTraceParser, type LogEntry } from '../sim/t
 import { MAX_LINE, SLICE } from '../assembly/layout.js';
 import { fixtures } from './helpers/parse-fixtures.js';
 import { rng, int, pick, randomLog } from './helpers/parse-gen.js';
+import { fuzz as fuzzSlice, seedCorpus } from './helpers/fuzz.js';
 
 const enc = new TextEncoder();
 const json = (x: unknown): string => JSON.stringify(x);
@@ -305,6 +306,14 @@ describe('parser: fuzz', () => {
     // pathological (e.g. quadratic) case on these small inputs would not fit.
     assert.ok(slowest < 5000, `slowest input took ${slowest.toFixed(1)} ms`);
     assert.ok(performance.now() - started < 60000);
+  });
+
+  it('passes every oracle of the guided fuzzer on a 5000-input slice (npm run bench:fuzz runs 10^6)', function () {
+    this.timeout(300_000);
+    const result = fuzzSlice(5000, 2024);
+    assert.deepEqual(result.failures.map((f) => `${json(decodeText(f.input, 0, f.input.length))}: ${f.error}`), []);
+    assert.equal(result.inputs, 5000);
+    assert.ok(result.corpus > seedCorpus().length, 'new features grew the corpus');
   });
 
   it('handles huge lines and pathological bytes', () => {

@@ -1,6 +1,8 @@
 // Output assembled in a fixed buffer and handed on in large pieces, so that a
 // view of a huge log is written as it is produced, never held as one string.
 
+const encoder = new TextEncoder();
+
 export type ByteSink = (piece: Uint8Array) => void;
 
 export class ByteWriter {
@@ -28,9 +30,11 @@ export class ByteWriter {
     this.#buf = new Uint8Array(size);
   }
 
-  /** Makes room for n more bytes (n at most the buffer size). */
+  /** Makes room for n more bytes. */
   room(n: number): void {
-    if (this.#pos + n > this.#buf.length) this.flush();
+    if (this.#pos + n <= this.#buf.length) return;
+    this.flush();
+    if (n > this.#buf.length) this.#buf = new Uint8Array(n);
   }
 
   /** Hands on what is buffered; the sink owns the piece. */
@@ -58,7 +62,7 @@ export class ByteWriter {
 
   /** Any text, as UTF-8. */
   text(s: string): void {
-    const bytes = new TextEncoder().encode(s);
+    const bytes = encoder.encode(s);
     this.bytes(bytes, 0, bytes.length);
   }
 

@@ -105,9 +105,9 @@ export class JsonLogWriter {
   readonly #errors: object[] = [];
   #events = 0;
 
-  /** extra: fields written first (the CLI's exit status of a trace). */
-  constructor(sink: ByteSink, extra: object = {}) {
-    this.#w = new ByteWriter(sink);
+  /** extra: fields written first (the CLI's exit status of a trace); bufferSize: bytes handed on at a time. */
+  constructor(sink: ByteSink, extra: object = {}, bufferSize = 1 << 20) {
+    this.#w = new ByteWriter(sink, bufferSize);
     this.#w.ascii('{\n');
     for (const [k, v] of Object.entries(extra)) this.#w.text(`  ${JSON.stringify(k)}: ${JSON.stringify(v)},\n`);
     this.#w.ascii('  "events": [');

@@ -5,6 +5,8 @@
 
 import { encodeText } from './path-bytes.js';
 
+const encoder = new TextEncoder();
+
 /** The JSON form of a path's bytes. */
 export type JsonPath = string | { readonly base64: string };
 
@@ -18,7 +20,7 @@ export function jsonText(text: string): JsonPath {
 
 /** The bytes of a JSON path form (the inverse of jsonText, as bytes). */
 export function jsonPathBytes(p: JsonPath): Uint8Array {
-  return typeof p === 'string' ? new TextEncoder().encode(p) : unbase64(p.base64);
+  return typeof p === 'string' ? encoder.encode(p) : unbase64(p.base64);
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

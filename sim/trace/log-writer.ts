@@ -14,8 +14,9 @@ import type { RawBatch } from './wasm-parser.js';
 export class LogWriter {
   readonly #w: ByteWriter;
 
-  constructor(sink: ByteSink) {
-    this.#w = new ByteWriter(sink);
+  /** bufferSize: bytes handed on at a time. */
+  constructor(sink: ByteSink, bufferSize = 1 << 20) {
+    this.#w = new ByteWriter(sink, bufferSize);
   }
 
   batch(batch: RawBatch): void {
