@@ -16,11 +16,14 @@
 
 int main(void)
 {
+	static const char *const dirs[] = { "/tmp/forge", "/tmp/forge/x\nR 1 ", "/tmp/forge/x\nR 1 /etc" };
 	static const char name[] = "/tmp/forge/x\nR 1 /etc/shadow";
+	unsigned i;
 	int fd;
 
-	if (mkdir("/tmp/forge", 0755) == -1 && access("/tmp/forge", F_OK) == -1)
-		err(1, "mkdir /tmp/forge");
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (mkdir(dirs[i], 0755) == -1 && access(dirs[i], F_OK) == -1)
+			err(1, "mkdir");
 	if ((fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644)) == -1)
 		err(1, "open");
 	if (write(fd, "forged\n", 7) != 7)
