@@ -60,6 +60,11 @@ export const E_TIME = 9; // a Start or Stop time that is not seconds.microsecond
 export const F_CUT = 1;
 /** An X record without the signal field (versions before 5). */
 export const F_NO_SIGNAL = 2;
+/**
+ * An L or M record whose paths hold "' '", so that more than one split into
+ * from and to is possible: the record cannot be read one way only.
+ */
+export const F_AMBIGUOUS = 4;
 
 /** Format version this parser is written against; older logs differ only in X. */
 export const CURRENT_VERSION = 5;

@@ -5,7 +5,7 @@ import {
   MAX_LINE, RECORD_CUT, CURRENT_VERSION,
   K_VERSION, K_TARGET, K_START, K_STOP, K_BYE,
   E_UNKNOWN, E_MISSING, E_EXTRA, E_NUMBER, E_QUOTE, E_TOO_LONG, E_EMPTY, E_TIME,
-  F_CUT, F_NO_SIGNAL,
+  F_CUT, F_NO_SIGNAL, F_AMBIGUOUS,
 } from "./layout";
 import { readNumber, numberEnd, NO_NUMBER, startsWith, isTime } from "./scan";
 import { emit, emitError } from "./events";
@@ -96,7 +96,8 @@ function parseExit(pid: i32, q: usize, s: usize, e: usize): void {
 /**
  * L|M <pid> '<from>' '<to>'. Paths are not escaped, so a path containing
  * "' '" is ambiguous; the first separator that leaves both paths non-empty
- * wins (writing the two paths back gives the same bytes either way).
+ * wins (writing the two paths back gives the same bytes either way), and the
+ * record is flagged F_AMBIGUOUS when another separator would do as well.
  */
 function parsePair(tag: i32, pid: i32, q: usize, s: usize, e: usize): void {
   const len = e - s;
@@ -106,7 +107,16 @@ function parsePair(tag: i32, pid: i32, q: usize, s: usize, e: usize): void {
   let i = q + 2;
   while (i + 5 <= e && !(load<u8>(i) == QUOTE && load<u8>(i + 1) == SPACE && load<u8>(i + 2) == QUOTE)) i++;
   if (i + 5 > e) return emitError(E_MISSING, s, len);
+  if (isSeparatorAfter(i + 1, e)) tag |= F_AMBIGUOUS << 16;
   emit(tag, pid, 0, 0, q + 1, i - q - 1, i + 3, e - 4 - i);
+}
+
+/** Whether "' '" occurs at or after j while leaving a non-empty "to" path before the closing quote. */
+function isSeparatorAfter(j: usize, e: usize): bool {
+  for (; j + 5 <= e; j++) {
+    if (load<u8>(j) == QUOTE && load<u8>(j + 1) == SPACE && load<u8>(j + 2) == QUOTE) return true;
+  }
+  return false;
 }
 
 /** Header and footer lines; any other '#' line is an error. */

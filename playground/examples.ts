@@ -63,6 +63,14 @@ export const EXAMPLES: Example[] = [
     expect: [/^F \d+ \d+$/, /^X \d+ 1 0$/],
     absent: [/\/no\/such\/file/],
   },
+  {
+    id: 'forge',
+    title: 'Not a security tool: a forged record',
+    command: 'fms-forge',
+    about:
+      'The program writes to a file named "/tmp/forge/x", a newline, then "R 1 /etc/shadow". filemon writes names unescaped, as FreeBSD does, so the log holds a W record for /tmp/forge/x and then a line that reads as pid 1 reading /etc/shadow, though no process opened it. Nothing tells the forged line from a real one, so no parser can detect it in general: as filemon(4) says, filemon is no security tool. Trust a log as far as you trust every program it traced.',
+    expect: [/^W \d+ \/tmp\/forge\/x$/, /^R 1 \/etc\/shadow$/],
+  },
 ];
 
 /** The example named id in a link (hyphens optional: fork-tree or forktree). */

@@ -8,6 +8,7 @@ import { decodeText, encodeText, loadTraceParser, type LogEntry } from '../sim/t
 import { MAX_LINE, SLICE } from '../assembly/layout.js';
 import { fixtures } from './helpers/parse-fixtures.js';
 import { rng, int, pick, randomLog } from './helpers/parse-gen.js';
+import { fuzz as fuzzSlice, seedCorpus } from './helpers/fuzz.js';
 
 const enc = new TextEncoder();
 const json = (x: unknown): string => JSON.stringify(x);
@@ -48,8 +49,8 @@ describe('parser: records', () => {
     assert.deepEqual(one('E 1 /bin/sh'), { kind: 'E', line: 1, pid: 1, path: '/bin/sh', cut: false });
     assert.deepEqual(one('F 1 2147483647'), { kind: 'F', line: 1, pid: 1, child: 2147483647 });
     assert.deepEqual(one('X 3 -1 15'), { kind: 'X', line: 1, pid: 3, status: -1, signal: 15 });
-    assert.deepEqual(one("L 4 'a b' 'c'"), { kind: 'L', line: 1, pid: 4, from: 'a b', to: 'c', cut: false });
-    assert.deepEqual(one("M 4 'it's' 'x'"), { kind: 'M', line: 1, pid: 4, from: "it's", to: 'x', cut: false });
+    assert.deepEqual(one("L 4 'a b' 'c'"), { kind: 'L', line: 1, pid: 4, from: 'a b', to: 'c', cut: false, ambiguous: false });
+    assert.deepEqual(one("M 4 'it's' 'x'"), { kind: 'M', line: 1, pid: 4, from: "it's", to: 'x', cut: false, ambiguous: false });
     assert.deepEqual(one('V 5'), { kind: 'V', line: 1, version: 5 });
   });
 
@@ -59,8 +60,8 @@ describe('parser: records', () => {
   });
 
   it('splits L and M at the first quote-space-quote that leaves both paths non-empty', () => {
-    assert.deepEqual(one("L 1 'a' 'b' 'c'"), { kind: 'L', line: 1, pid: 1, from: 'a', to: "b' 'c", cut: false });
-    assert.deepEqual(one("L 1 '' ' 'x'"), { kind: 'L', line: 1, pid: 1, from: "' ", to: 'x', cut: false });
+    assert.deepEqual(one("L 1 'a' 'b' 'c'"), { kind: 'L', line: 1, pid: 1, from: 'a', to: "b' 'c", cut: false, ambiguous: true });
+    assert.deepEqual(one("L 1 '' ' 'x'"), { kind: 'L', line: 1, pid: 1, from: "' ", to: 'x', cut: false, ambiguous: false });
   });
 
   it('reads header and footer lines', () => {
@@ -305,6 +306,14 @@ describe('parser: fuzz', () => {
     // pathological (e.g. quadratic) case on these small inputs would not fit.
     assert.ok(slowest < 5000, `slowest input took ${slowest.toFixed(1)} ms`);
     assert.ok(performance.now() - started < 60000);
+  });
+
+  it('passes every oracle of the guided fuzzer on a 5000-input slice (npm run bench:fuzz runs 10^6)', function () {
+    this.timeout(300_000);
+    const result = fuzzSlice(5000, 2024);
+    assert.deepEqual(result.failures.map((f) => `${json(decodeText(f.input, 0, f.input.length))}: ${f.error}`), []);
+    assert.equal(result.inputs, 5000);
+    assert.ok(result.corpus > seedCorpus().length, 'new features grew the corpus');
   });
 
   it('handles huge lines and pathological bytes', () => {

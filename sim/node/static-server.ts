@@ -1,9 +1,10 @@
 // A small static file server for the browser pages (tests, playground):
-// URL prefixes map to folders; only GET/HEAD; nothing outside the folders.
-// A file with a precompressed twin (file.br, file.gz, as playground:build
-// writes them) is sent as that twin when the client accepts its encoding.
+// URL prefixes map to folders; only GET/HEAD; nothing outside the folders;
+// every request gets an answer (400 when it cannot be decoded). A file with
+// a precompressed twin (file.br, file.gz, as playground:build writes them)
+// is sent as that twin when the client accepts its encoding.
 import { createReadStream, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 
 const TYPES: Record<string, string> = {
@@ -18,6 +19,25 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
 };
 
+function reply(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(`${text}\n`);
+}
+
+/**
+ * The decoded path of a request target, or null when it cannot be decoded:
+ * a malformed percent-encoding, bytes that are not UTF-8, or a NUL (which no
+ * file name holds and the file system calls refuse).
+ */
+function decodePath(target: string): string | null {
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(target, 'http://localhost').pathname);
+  } catch {
+    return null;
+  }
+  return path.includes('\0') ? null : path;
+}
+
 export interface StaticServer {
   server: Server;
   url: string;
@@ -27,17 +47,25 @@ export interface StaticServer {
 /** Serves mounts ({'/': dir, '/image/': dir2}) on 127.0.0.1:port (0 picks one). */
 export function serveStatic(mounts: Record<string, string>, port = 0, host = '127.0.0.1'): Promise<StaticServer> {
   const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      reply(res, 405, `method ${req.method} not allowed: this server only reads files (GET, HEAD)`, { allow: 'GET, HEAD' });
+      return;
+    }
+    const path = decodePath(req.url ?? '/');
+    if (path === null) {
+      reply(res, 400, 'cannot decode the URL path: it holds a malformed percent-encoding, invalid UTF-8 or a NUL byte');
+      return;
+    }
     const prefix = prefixes.find((p) => path.startsWith(p));
-    if (!prefix || (req.method !== 'GET' && req.method !== 'HEAD')) {
-      res.writeHead(prefix ? 405 : 404).end();
+    if (!prefix) {
+      reply(res, 404, `not found: ${path}`);
       return;
     }
     const root = mounts[prefix];
     let file = normalize(join(root, path.slice(prefix.length)));
     if (file !== root && !file.startsWith(root.endsWith(sep) ? root : root + sep)) {
-      res.writeHead(403).end();
+      reply(res, 403, 'outside the served folders');
       return;
     }
     let st = statSync(file, { throwIfNoEntry: false });
@@ -46,7 +74,7 @@ export function serveStatic(mounts: Record<string, string>, port = 0, host = '12
       st = statSync(file, { throwIfNoEntry: false });
     }
     if (!st?.isFile()) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}\n`);
+      reply(res, 404, `not found: ${path}`);
       return;
     }
     const type = TYPES[extname(file)] ?? 'application/octet-stream';
@@ -67,8 +95,23 @@ export function serveStatic(mounts: Record<string, string>, port = 0, host = '12
       'cache-control': 'no-cache',
       vary: 'accept-encoding',
     });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    // A file that vanishes or turns unreadable after stat ends this response only.
+    createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res);
+  };
+  // Whatever a request does, it gets an answer and the server keeps serving.
+  const server = createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch (err) {
+      if (!res.headersSent) reply(res, 500, `cannot serve ${req.url}: ${(err as Error).message}`);
+      else res.destroy();
+    }
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -78,7 +121,11 @@ export function serveStatic(mounts: Record<string, string>, port = 0, host = '12
       resolve({
         server,
         url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}/`,
-        close: () => new Promise<void>((r) => server.close(() => r())),
+        close: () =>
+          new Promise<void>((r) => {
+            server.close(() => r());
+            server.closeAllConnections();
+          }),
       });
     });
   });

@@ -5,11 +5,12 @@ import {
   EVENT_WORDS, W_TAG, W_LINE, W_PID, W_ARG, W_SIG, W_A, W_LENS, W_B, MAX_LINE,
   K_VERSION, K_TARGET, K_START, K_STOP, K_BYE, K_ERROR,
   E_UNKNOWN, E_MISSING, E_EXTRA, E_NUMBER, E_QUOTE, E_TOO_LONG, E_UNTERMINATED, E_EMPTY, E_TIME,
-  F_CUT, F_NO_SIGNAL,
+  F_CUT, F_NO_SIGNAL, F_AMBIGUOUS,
 } from '../../assembly/layout.js';
 import type { RawBatch } from './wasm-parser.js';
 import type { ErrorLine, ErrorReason, LogEntry, PairRecord, PathKind, PathRecord, Time } from './types.js';
 import { decodeText } from './path-bytes.js';
+import { jsonText } from './json-text.js';
 
 const REASONS: Record<number, [ErrorReason, string]> = {
   [E_UNKNOWN]: ['unknown-record', 'not a filemon record or header line; expected a letter of A C D E F L M R W X V, or "# ..." header/footer text: is this a filemon log?'],
@@ -50,8 +51,8 @@ class LazyPathRecord implements PathRecord {
     return (this.#path ??= decodeText(this.#bytes, this.#at, this.#len));
   }
 
-  toJSON(): PathRecord {
-    return { kind: this.kind, line: this.line, pid: this.pid, path: this.path, cut: this.cut };
+  toJSON(): object {
+    return { kind: this.kind, line: this.line, pid: this.pid, path: jsonText(this.path), cut: this.cut };
   }
 }
 
@@ -65,7 +66,7 @@ class LazyPairRecord implements PairRecord {
 
   constructor(
     readonly kind: 'L' | 'M', readonly line: number, readonly pid: number, readonly cut: boolean,
-    bytes: Uint8Array, from: number, to: number, lens: number,
+    readonly ambiguous: boolean, bytes: Uint8Array, from: number, to: number, lens: number,
   ) {
     this.#bytes = bytes;
     this.#from = from;
@@ -81,8 +82,11 @@ class LazyPairRecord implements PairRecord {
     return (this.#toText ??= decodeText(this.#bytes, this.#to, this.#lens >>> 16));
   }
 
-  toJSON(): PairRecord {
-    return { kind: this.kind, line: this.line, pid: this.pid, from: this.from, to: this.to, cut: this.cut };
+  toJSON(): object {
+    return {
+      kind: this.kind, line: this.line, pid: this.pid, from: jsonText(this.from), to: jsonText(this.to),
+      cut: this.cut, ambiguous: this.ambiguous,
+    };
   }
 }
 
@@ -106,47 +110,50 @@ class LazyErrorLine implements ErrorLine {
     return (this.#text ??= decodeText(this.#bytes, this.#at, this.#len));
   }
 
-  toJSON(): ErrorLine {
-    return { kind: this.kind, line: this.line, reason: this.reason, message: this.message, text: this.text };
+  toJSON(): object {
+    return { kind: this.kind, line: this.line, reason: this.reason, message: this.message, text: jsonText(this.text) };
   }
 }
 
 /** Appends the entries of one parser call to out. */
 export function decodeBatch(batch: RawBatch, out: LogEntry[]): void {
+  for (let i = 0; i < batch.count; i++) out.push(decodeEvent(batch, i));
+}
+
+/** The entry of event i of a parser call. */
+export function decodeEvent(batch: RawBatch, i: number): LogEntry {
   const { words, bytes, offset } = batch;
-  for (let i = 0; i < batch.count; i++) {
-    const w = i * EVENT_WORDS;
-    const tag = words[w + W_TAG];
-    const line = words[w + W_LINE];
-    const pid = words[w + W_PID];
-    const a = offset + words[w + W_A];
-    const lens = words[w + W_LENS];
-    switch (tag & 0xff) {
-      case K_VERSION: out.push({ kind: 'version', line, version: pid }); continue;
-      case K_TARGET: out.push({ kind: 'target', line, pid }); continue;
-      case K_START: out.push({ kind: 'start', line, time: parseTime(bytes, a, lens & 0xffff) }); continue;
-      case K_STOP: out.push({ kind: 'stop', line, time: parseTime(bytes, a, lens & 0xffff) }); continue;
-      case K_BYE: out.push({ kind: 'bye', line }); continue;
-      case K_ERROR: out.push(new LazyErrorLine(line, (tag >>> 8) & 0xff, bytes, a, lens & 0xffff)); continue;
-    }
-    const letter = LETTERS[tag & 0xff];
-    const flags = tag >>> 16;
-    const cut = (flags & F_CUT) !== 0;
-    switch (letter) {
-      case 'V': out.push({ kind: 'V', line, version: pid }); break;
-      case 'F': out.push({ kind: 'F', line, pid, child: words[w + W_ARG] }); break;
-      case 'X': out.push({ kind: 'X', line, pid, status: words[w + W_ARG], signal: flags & F_NO_SIGNAL ? null : words[w + W_SIG] }); break;
-      case 'L':
-      case 'M': out.push(new LazyPairRecord(letter, line, pid, cut, bytes, a, offset + words[w + W_B], lens)); break;
-      case 'A':
-      case 'C':
-      case 'D':
-      case 'E':
-      case 'R':
-      case 'W': out.push(new LazyPathRecord(letter, line, pid, cut, bytes, a, lens & 0xffff)); break;
-      default:
-        throw new Error(`parser wasm produced unknown event kind ${tag & 0xff}: the .wasm and the JS glue are from different builds; rebuild with \`npm run build\``);
-    }
+  const w = i * EVENT_WORDS;
+  const tag = words[w + W_TAG];
+  const line = words[w + W_LINE];
+  const pid = words[w + W_PID];
+  const a = offset + words[w + W_A];
+  const lens = words[w + W_LENS];
+  switch (tag & 0xff) {
+    case K_VERSION: return { kind: 'version', line, version: pid };
+    case K_TARGET: return { kind: 'target', line, pid };
+    case K_START: return { kind: 'start', line, time: parseTime(bytes, a, lens & 0xffff) };
+    case K_STOP: return { kind: 'stop', line, time: parseTime(bytes, a, lens & 0xffff) };
+    case K_BYE: return { kind: 'bye', line };
+    case K_ERROR: return new LazyErrorLine(line, (tag >>> 8) & 0xff, bytes, a, lens & 0xffff);
+  }
+  const letter = LETTERS[tag & 0xff];
+  const flags = tag >>> 16;
+  const cut = (flags & F_CUT) !== 0;
+  switch (letter) {
+    case 'V': return { kind: 'V', line, version: pid };
+    case 'F': return { kind: 'F', line, pid, child: words[w + W_ARG] };
+    case 'X': return { kind: 'X', line, pid, status: words[w + W_ARG], signal: flags & F_NO_SIGNAL ? null : words[w + W_SIG] };
+    case 'L':
+    case 'M': return new LazyPairRecord(letter, line, pid, cut, (flags & F_AMBIGUOUS) !== 0, bytes, a, offset + words[w + W_B], lens);
+    case 'A':
+    case 'C':
+    case 'D':
+    case 'E':
+    case 'R':
+    case 'W': return new LazyPathRecord(letter, line, pid, cut, bytes, a, lens & 0xffff);
+    default:
+      throw new Error(`parser wasm produced unknown event kind ${tag & 0xff}: the .wasm and the JS glue are from different builds; rebuild with \`npm run build\``);
   }
 }
 

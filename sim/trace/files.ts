@@ -14,6 +14,8 @@ export interface FileRef extends ResolvedPath {
 export interface FileMove {
   readonly from: FileRef;
   readonly to: FileRef;
+  /** The record's paths hold "' '": from and to are one of several readings. */
+  readonly ambiguous: boolean;
 }
 
 /** Each list holds every path once, in order of first appearance. */
@@ -45,38 +47,48 @@ class Unique<T> {
  * relative to the link's directory).
  */
 export function collectFiles(events: readonly TraceEvent[]): FileSets {
-  const read = new Unique<FileRef>();
-  const written = new Unique<FileRef>();
-  const executed = new Unique<FileRef>();
-  const deleted = new Unique<FileRef>();
-  const renamed = new Unique<FileMove>();
-  const linked = new Unique<FileMove>();
-  const single = { R: read, W: written, E: executed, D: deleted };
-  const cwd = new CwdTracker();
-  const ref = (e: TraceEvent, given: string): FileRef => ({ ...cwd.resolve(e.pid, given), pid: e.pid, line: e.line });
+  const c = new FileCollector();
+  for (const e of events) c.add(e);
+  return c.sets;
+}
 
-  for (const e of events) {
+/** Collects the sets record by record, holding one entry per file, not the records. */
+export class FileCollector {
+  readonly #read = new Unique<FileRef>();
+  readonly #written = new Unique<FileRef>();
+  readonly #executed = new Unique<FileRef>();
+  readonly #deleted = new Unique<FileRef>();
+  readonly #renamed = new Unique<FileMove>();
+  readonly #linked = new Unique<FileMove>();
+  readonly #single = { R: this.#read, W: this.#written, E: this.#executed, D: this.#deleted };
+  readonly #cwd = new CwdTracker();
+
+  add(e: TraceEvent): void {
+    const ref = (given: string): FileRef => ({ ...this.#cwd.resolve(e.pid, given), pid: e.pid, line: e.line });
     switch (e.kind) {
-      case 'F': cwd.fork(e.pid, e.child); break;
-      case 'C': cwd.chdir(e.pid, e.path); break;
+      case 'F': this.#cwd.fork(e.pid, e.child); break;
+      case 'C': this.#cwd.chdir(e.pid, e.path); break;
       case 'R':
       case 'W':
       case 'E':
       case 'D': {
-        const r = ref(e, e.path);
-        single[e.kind].add(r.path, r);
+        const r = ref(e.path);
+        this.#single[e.kind].add(r.path, r);
         break;
       }
       case 'L':
       case 'M': {
-        const move = { from: ref(e, e.from), to: ref(e, e.to) };
-        (e.kind === 'M' ? renamed : linked).add(move.from.path + '\0' + move.to.path, move);
+        const move = { from: ref(e.from), to: ref(e.to), ambiguous: e.ambiguous };
+        (e.kind === 'M' ? this.#renamed : this.#linked).add(move.from.path + '\0' + move.to.path, move);
         break;
       }
     }
   }
-  return {
-    read: read.items, written: written.items, executed: executed.items, deleted: deleted.items,
-    renamed: renamed.items, linked: linked.items,
-  };
+
+  get sets(): FileSets {
+    return {
+      read: this.#read.items, written: this.#written.items, executed: this.#executed.items, deleted: this.#deleted.items,
+      renamed: this.#renamed.items, linked: this.#linked.items,
+    };
+  }
 }

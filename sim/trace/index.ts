@@ -50,9 +50,16 @@ export function loadTraceParserSync(wasm: ParserWasm): TraceParser {
 export { Trace } from './trace.js';
 export { LogStream } from './stream.js';
 export { WasmLogParser, compileParser, compileParserSync, type ParserWasm, type RawBatch } from './wasm-parser.js';
-export { decodeText, encodeText } from './path-bytes.js';
+export { decodeText, encodeText, isUtf8, visibleName } from './path-bytes.js';
+export { jsonText, jsonPathBytes, type JsonPath } from './json-text.js';
+export { JsonLogWriter, MAX_JSON_ERRORS } from './json-stream.js';
+export { LogWriter } from './log-writer.js';
+export { ByteWriter, type ByteSink } from './byte-writer.js';
+export { decodeEvent } from './decode.js';
+export { filemonSection, META_MARKER } from './meta.js';
+export { ProcessTreeBuilder } from './processes.js';
+export { FileCollector } from './files.js';
 export { formatEntry, formatTime } from './format.js';
-export { filemonSection } from './meta.js';
 export type { ResolvedPath } from './cwd.js';
 export type { ProcessInfo, ProcessTree } from './processes.js';
 export type { FileRef, FileMove, FileSets } from './files.js';

@@ -1,7 +1,9 @@
 // bmake's meta mode copies the filemon log to the end of each target's .meta
 // file, after a marker line.
 
-const MARKER = new TextEncoder().encode('-- filemon acquired metadata --\n');
+/** The line after which a .meta file holds the log. */
+export const META_MARKER = new TextEncoder().encode('-- filemon acquired metadata --\n');
+const MARKER = META_MARKER;
 
 /** The filemon log inside a bmake .meta file (a view, not a copy), or null when it has none. */
 export function filemonSection(meta: Uint8Array): Uint8Array | null {

@@ -21,7 +21,7 @@ export function normalizeEntries(entries: readonly LogEntry[]): LogEntry[] {
       case 'F': return { kind: e.kind, line, pid: pid(e.pid), child: pid(e.child) };
       case 'X': return { kind: e.kind, line, pid: pid(e.pid), status: e.status, signal: e.signal };
       case 'L':
-      case 'M': return { kind: e.kind, line, pid: pid(e.pid), from: e.from, to: e.to, cut: e.cut };
+      case 'M': return { kind: e.kind, line, pid: pid(e.pid), from: e.from, to: e.to, cut: e.cut, ambiguous: e.ambiguous };
       case 'A':
       case 'C':
       case 'D':

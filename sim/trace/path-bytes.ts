@@ -55,11 +55,26 @@ function decodeEscaped(b: Uint8Array): string {
   return s;
 }
 
-/** Length of the well-formed UTF-8 sequence at i (Unicode table 3-7), or 0. */
-function validSequence(b: Uint8Array, i: number): number {
+/** Whether bytes[at, at + len) are well-formed UTF-8. */
+export function isUtf8(bytes: Uint8Array, at: number, len: number): boolean {
+  const end = at + len;
+  for (let i = at; i < end; ) {
+    if (bytes[i] < 0x80) {
+      i++;
+      continue;
+    }
+    const n = validSequence(bytes, i, end);
+    if (n === 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+/** Length of the well-formed UTF-8 sequence at i, before end (Unicode table 3-7), or 0. */
+function validSequence(b: Uint8Array, i: number, end = b.length): number {
   const c = b[i];
   if (c < 0x80) return 1;
-  const cont = (k: number, lo = 0x80, hi = 0xbf): boolean => i + k < b.length && b[i + k] >= lo && b[i + k] <= hi;
+  const cont = (k: number, lo = 0x80, hi = 0xbf): boolean => i + k < end && b[i + k] >= lo && b[i + k] <= hi;
   if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
   if (c >= 0xe0 && c <= 0xef) {
     const lo = c === 0xe0 ? 0xa0 : 0x80;
@@ -72,4 +87,35 @@ function validSequence(b: Uint8Array, i: number): number {
     return cont(1, lo, hi) && cont(2) && cont(3) ? 4 : 0;
   }
   return 0;
+}
+
+const NAMED_ESCAPES: Record<string, string> = {
+  '\x07': '\\a', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\v': '\\v', '\f': '\\f', '\r': '\\r',
+  ' ': '\\ ', '\\': '\\\\',
+};
+const octal = (byte: number): string => '\\' + byte.toString(8).padStart(3, '0');
+/** Characters that need escaping: controls (C0, DEL, C1), space, backslash, and kept invalid bytes. */
+const NEEDS_ESCAPE = /[\x00-\x20\x7f-\x9f\\\uDC80-\uDCFF]/u;
+
+/**
+ * A name for a terminal, escaped as `ls -b` does: C escapes for \a \b \t \n
+ * \v \f \r, "\ " for a space and "\\" for a backslash, octal \ooo for every
+ * other control byte and for bytes that are not UTF-8; printable UTF-8 stays
+ * as it is. The name's bytes can be read back from the result, and no byte of
+ * it can move the cursor, clear the screen or fake a line of its own.
+ * With escapeSpace false, spaces stay (for a whole line shown in a message).
+ */
+export function visibleName(text: string, escapeSpace = true): string {
+  if (!NEEDS_ESCAPE.test(text)) return text;
+  let s = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (ch === ' ' && !escapeSpace) s += ch;
+    else if (NAMED_ESCAPES[ch]) s += NAMED_ESCAPES[ch];
+    else if (c >= 0xdc80 && c <= 0xdcff) s += octal(c - 0xdc00);
+    else if (c < 0x20 || c === 0x7f) s += octal(c);
+    else if (c >= 0x80 && c <= 0x9f) for (const b of encoder.encode(ch)) s += octal(b);
+    else s += ch;
+  }
+  return s;
 }

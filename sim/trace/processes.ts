@@ -27,37 +27,41 @@ export interface ProcessTree {
 }
 
 export function buildProcessTree(events: readonly TraceEvent[]): ProcessTree {
-  const roots: ProcessInfo[] = [];
-  const all: ProcessInfo[] = [];
-  const live = new Map<number, ProcessInfo>();
-  const cwd = new CwdTracker();
+  const b = new ProcessTreeBuilder();
+  for (const e of events) b.add(e);
+  return b.tree;
+}
 
-  const create = (pid: number, parent: ProcessInfo | null, line: number): ProcessInfo => {
-    const p: ProcessInfo = { pid, parent: parent?.pid ?? null, children: [], execs: [], cwd: [], exit: null, line };
-    (parent ? parent.children : roots).push(p);
-    all.push(p);
-    live.set(pid, p);
-    return p;
-  };
-  const get = (pid: number, line: number): ProcessInfo => live.get(pid) ?? create(pid, null, line);
+/** Builds the tree record by record, holding one entry per process, not the records. */
+export class ProcessTreeBuilder {
+  readonly tree: ProcessTree = { roots: [], all: [] };
+  readonly #live = new Map<number, ProcessInfo>();
+  readonly #cwd = new CwdTracker();
 
-  for (const e of events) {
-    const p = get(e.pid, e.line);
+  add(e: TraceEvent): void {
+    const p = this.#live.get(e.pid) ?? this.#create(e.pid, null, e.line);
     switch (e.kind) {
       case 'F': {
-        cwd.fork(e.pid, e.child);
-        const child = create(e.child, p, e.line);
-        const dir = cwd.cwdOf(e.child);
+        this.#cwd.fork(e.pid, e.child);
+        const child = this.#create(e.child, p, e.line);
+        const dir = this.#cwd.cwdOf(e.child);
         if (dir !== null) child.cwd.push({ path: dir, given: dir, resolved: true });
         break;
       }
-      case 'C': p.cwd.push(cwd.chdir(e.pid, e.path)); break;
-      case 'E': p.execs.push(cwd.resolve(e.pid, e.path)); break;
+      case 'C': p.cwd.push(this.#cwd.chdir(e.pid, e.path)); break;
+      case 'E': p.execs.push(this.#cwd.resolve(e.pid, e.path)); break;
       case 'X':
         p.exit = { status: e.status, signal: e.signal };
-        live.delete(e.pid);
+        this.#live.delete(e.pid);
         break;
     }
   }
-  return { roots, all };
+
+  #create(pid: number, parent: ProcessInfo | null, line: number): ProcessInfo {
+    const p: ProcessInfo = { pid, parent: parent?.pid ?? null, children: [], execs: [], cwd: [], exit: null, line };
+    (parent ? parent.children : this.tree.roots).push(p);
+    this.tree.all.push(p);
+    this.#live.set(pid, p);
+    return p;
+  }
 }

@@ -31,6 +31,11 @@ export interface PairRecord {
   readonly from: string;
   readonly to: string;
   readonly cut: boolean;
+  /**
+   * The paths hold "' '", so the line splits into from and to in more than
+   * one way; from and to are the first split that leaves both non-empty.
+   */
+  readonly ambiguous: boolean;
 }
 
 /** X: process exit. signal is null in logs older than version 5, which lack the field. */

@@ -12,6 +12,7 @@ const CFLAGS = ['-m32', '-static', '-O2', '-s', '-Wall', '-Wextra', '-Werror'];
 const EXAMPLES: Record<string, string> = {
   'forktree.c': 'fms-forktree',
   'openat.c': 'fms-openat',
+  'forge.c': 'fms-forge',
 };
 
 const HOOK = `# Sourced by /init: the traced interactive shell, idle until the host asks.
