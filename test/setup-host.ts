@@ -1,13 +1,19 @@
 // `npm test` step before mocha: the guest image (built if missing, which
 // also installs its host tools), Debian's Chromium for the browser tests and
-// strace for the consumer test (it records every program the consumer ran).
+// strace for the consumer test (it records every program the consumer ran),
+// and the guest's saved state: a cold boot (and the state's compression)
+// happens here once, outside any test's timeout, so every test restores.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { buildImage } from '../images/linux/build.js';
+import { bootMachine } from '../sim/node/boot.js';
 import { CHROMIUM } from './helpers/browser.js';
 
 async function main(): Promise<void> {
   await buildImage();
+  const { machine, info } = await bootMachine({ log: (m) => process.stderr.write(`test setup: ${m}\n`) });
+  await machine.close();
+  process.stderr.write(`test setup: guest ${info.start} in ${(info.ms / 1000).toFixed(1)} s (${info.statePath})\n`);
   if (!existsSync(CHROMIUM)) {
     if (process.getuid?.() !== 0) {
       throw new Error(`the browser tests need Chromium at ${CHROMIUM}: run as root apt-get install chromium`);
