@@ -12,6 +12,7 @@
 // exits 1 when something failed.
 import { parseArgs } from 'node:util';
 import { Simulator, TraceTimeoutError, type Trace, type TraceResult } from '../sim/index.js';
+import { rng } from '../test/helpers/parse-gen.js';
 
 interface Workload {
   kind: string;
@@ -21,17 +22,6 @@ interface Workload {
   check(out: TraceResult | TraceTimeoutError): string[];
 }
 
-/** A small seeded generator (mulberry32), so a failing run can be repeated. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const ROOT = '/tmp/soak';
 /** Characters a file name may hold besides letters: odd for shells and parsers, never '/', NUL or a newline. */
