@@ -175,7 +175,7 @@ function readme(r: {
   const uniqueSources = [...new Map(r.sources.map((s) => [`${s.source}=${s.sourceVersion}`, s])).values()];
   return `# ${IMAGE_PACKAGE} ${mainPackage.version}
 
-The prebuilt guest of the npm package `filemon-sim` ${mainPackage.version}: an i386 Linux
+The prebuilt guest of the npm package \`filemon-sim\` ${mainPackage.version}: an i386 Linux
 kernel, an initramfs with busybox, the \`/dev/filemon\` module and the guest
 tools, SeaBIOS, and a saved v86 state. With it, filemon-sim needs no Debian
 host, no root and no compiler.
