@@ -317,6 +317,9 @@ static char *filemon_put_str(char *p, const char *end, const char *s)
 	return p;
 }
 
+/* The longest "<letter> <pid> " and "\n" around a record's strings. */
+#define FILEMON_LINE_FRAME	16
+
 /*
  * "<letter> <n1> <n2>...\n" (F and X records) into @buf, which holds
  * FILEMON_LINE_FRAME bytes per number.  Returns its length.
@@ -336,9 +339,6 @@ static unsigned int filemon_fmt_ints(char *buf, char letter, int count, ...)
 	*p++ = '\n';
 	return p - buf;
 }
-
-/* The longest "<letter> <pid> " and "\n" around a record's strings. */
-#define FILEMON_LINE_FRAME	16
 
 /*
  * Append the line "<letter> <pid> <strings...>\n" to the record being
