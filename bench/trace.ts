@@ -3,9 +3,11 @@
 // - Simulator.trace('true'): median of the first 100 after a start, warm,
 //   and the first 100 after a restore of the starting state;
 // - traces per second with 1 and with 2 guests in parallel worker threads,
-//   the same total work, measured side by side in one run.
+//   the same total work, measured side by side in one run, with the
+//   process's CPU time per trace (load on a shared machine moves it less).
 // `node dist/bench/trace.js [--no-cli] [--parallel-only | --no-parallel]`;
-// BENCH_TRACES and BENCH_WARMUP change the parallel part's counts.
+// BENCH_TRACES and BENCH_WARMUP change the parallel part's counts;
+// FILEMON_SIM_WASM_TIERUP=1 measures with V8's default tiering (before).
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
