@@ -102,7 +102,9 @@ async function main(): Promise<void> {
   if (args.has('--no-parallel')) return;
   // Same total work with one guest and with two, side by side, twice.
   const total = Number(process.env.BENCH_TRACES ?? 200);
-  const warmup = Number(process.env.BENCH_WARMUP ?? 100);
+  // Warm means v86's JIT has filled: it still compiles ~30 modules per 100
+  // traces at traces 100-200 and ~15 at 200-300 (notes/issue-15.md).
+  const warmup = Number(process.env.BENCH_WARMUP ?? 300);
   for (let round = 1; round <= 2; round++) {
     const one = await throughput(1, total, warmup);
     const two = await throughput(2, total, warmup);
