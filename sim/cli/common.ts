@@ -109,11 +109,11 @@ export const IGNORE_OPTIONS = {
   keep: { type: 'string', multiple: true },
 } as const;
 
-/** The IgnoreOptions that --ignore and --keep give. */
-export function ignoreOptions(sub: string, values: { ignore?: string[]; keep?: string[] }): IgnoreOptions {
+/** The IgnoreOptions that --ignore and --keep give; errors start with `sub: ` when given. */
+export function ignoreOptions(values: { ignore?: string[]; keep?: string[] }, sub?: string): IgnoreOptions {
   const ignore: IgnoreOptions = { prefixes: values.ignore ?? [] };
   for (const k of values.keep ?? []) {
-    if (!(KEEPABLE as readonly string[]).includes(k)) throw new CliError(`${sub}: --keep wants one of ${KEEPABLE.join(', ')}, got "${k}"`);
+    if (!(KEEPABLE as readonly string[]).includes(k)) throw new CliError(`${sub ? `${sub}: ` : ''}--keep wants one of ${KEEPABLE.join(', ')}, got "${k}"`);
     ignore[k as (typeof KEEPABLE)[number]] = false;
   }
   return ignore;

@@ -43,7 +43,7 @@ export async function diffCommand(args: string[]): Promise<number> {
     }),
   );
   if (positionals.length !== 2) throw new CliError(`diff: give two files; ${DIFF_USAGE}`);
-  const ignore = ignoreOptions('diff', values);
+  const ignore = ignoreOptions(values, 'diff');
   const context = values.unified === undefined ? 3 : Number(values.unified);
   if (!Number.isInteger(context) || context < 0) throw new CliError(`diff: -U wants a number of lines, got "${values.unified}"`);
   const [a, b] = positionals;

@@ -48,7 +48,7 @@ export function checkViewFlags(flags: ViewFlags): void {
   if ([flags.json, flags.tree, flags.deps, flags.format !== undefined].filter(Boolean).length > 1) throw new CliError('choose one of --json, --tree, --deps, --format');
   if (flags.format !== undefined && !isExportFormat(flags.format)) throw new CliError(`--format wants one of ${EXPORT_FORMATS.join(', ')}, got "${flags.format}"`);
   if ((flags.ignore?.length || flags.keep?.length) && flags.format === undefined) throw new CliError('--ignore and --keep go with --format make|dot (the other views show every record)');
-  ignoreOptions('--format', flags);
+  ignoreOptions(flags);
 }
 
 /** --format make|dot: the records kept until the end, then exported from the whole trace. */
@@ -80,7 +80,7 @@ export function createView(flags: ViewFlags, sink: ByteSink, extra: object = {})
   if (flags.json) return new JsonLogWriter(sink, extra);
   if (flags.tree) return new TextView(new TreeView(), sink);
   if (flags.deps) return new TextView(new DepsView(), sink);
-  if (flags.format !== undefined) return new ExportView(flags.format as ExportFormat, ignoreOptions('--format', flags), sink);
+  if (flags.format !== undefined) return new ExportView(flags.format as ExportFormat, ignoreOptions(flags), sink);
   return new LogWriter(sink);
 }
 
