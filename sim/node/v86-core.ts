@@ -18,7 +18,7 @@ import { v86WasmPath } from './image.js';
 
 let core: WebAssembly.Module | undefined;
 
-/** v86.wasm compiled (once per thread); the first call also sets V8's flag, process-wide. */
+/** v86.wasm compiled (once per thread, with V8's tiers); V8's --liftoff-only is set from then on, process-wide. */
 export function v86Core(): WebAssembly.Module {
   if (core) return core;
   let bytes: Uint8Array<ArrayBuffer>;
@@ -27,11 +27,15 @@ export function v86Core(): WebAssembly.Module {
   } catch (err) {
     throw new Error(`cannot read v86's WebAssembly at ${v86WasmPath} (${(err as Error).message}): reinstall the v86 package (npm ci)`);
   }
+  if (process.env.FILEMON_SIM_WASM_TIERUP === '1') return (core = new WebAssembly.Module(bytes));
+  // V8 fixes a module's tiers when it compiles it, and the flag is the
+  // process's: another thread (a worker that started a guest before this
+  // one) may have set it already, so it is lifted while the core compiles.
+  // --liftoff-only also turned dynamic tiering off: that comes back too
+  // (checked with %IsLiftoffFunction: without it the core stays on Liftoff).
+  setFlagsFromString('--no-liftoff-only');
+  setFlagsFromString('--wasm-dynamic-tiering');
   core = new WebAssembly.Module(bytes);
-  // From here on for every thread: V8's flags are the process's. Modules
-  // compiled later (v86's JIT output, a user's own) stay on Liftoff; another
-  // thread compiling these same bytes while this module lives gets V8's
-  // cached compilation of it, which still tiers up.
-  if (process.env.FILEMON_SIM_WASM_TIERUP !== '1') setFlagsFromString('--liftoff-only');
+  setFlagsFromString('--liftoff-only');
   return core;
 }
