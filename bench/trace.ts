@@ -3,10 +3,13 @@
 // - Simulator.trace('true'): median of the first 100 after a start, warm,
 //   and the first 100 after a restore of the starting state;
 // - traces per second with 1 and with 2 guests in parallel worker threads,
-//   the same total work, measured side by side in one run.
+//   the same total work, measured side by side in one run, with the
+//   process's CPU time per trace (load on a shared machine moves it less).
 // `node dist/bench/trace.js [--no-cli] [--parallel-only | --no-parallel]`;
-// BENCH_TRACES and BENCH_WARMUP change the parallel part's counts.
+// BENCH_TRACES and BENCH_WARMUP change the parallel part's counts;
+// FILEMON_SIM_WASM_TIERUP=1 measures with V8's default tiering (before).
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -37,8 +40,12 @@ async function worker(): Promise<void> {
   await sim.close();
 }
 
-/** Seconds for `guests` workers to run `total` traces between them, after each warmed up. */
-async function throughput(guests: number, total: number, warmup: number): Promise<number> {
+/**
+ * Seconds for `guests` workers to run `total` traces between them, after each
+ * warmed up, and the process's CPU milliseconds (all threads: the guests and
+ * V8's compiler and collector threads) in that time.
+ */
+async function throughput(guests: number, total: number, warmup: number): Promise<{ s: number; cpuMs: number }> {
   const self = fileURLToPath(import.meta.url);
   const workers = Array.from({ length: guests }, () => new Worker(self, { workerData: { count: total / guests, warmup } }));
   // Listened for from the start: a worker may exit before the others finish.
@@ -51,12 +58,14 @@ async function throughput(guests: number, total: number, warmup: number): Promis
   await Promise.all(workers.map(next));
   process.stderr.write(`bench: ${guests} guest(s) warm, timing ${total} traces\n`);
   const t = performance.now();
+  const cpu = process.cpuUsage();
   const done = workers.map(next);
   for (const w of workers) w.postMessage('go');
   await Promise.all(done);
   const s = (performance.now() - t) / 1000;
+  const used = process.cpuUsage(cpu);
   await Promise.all(exited);
-  return s;
+  return { s, cpuMs: (used.user + used.system) / 1000 };
 }
 
 async function main(): Promise<void> {
@@ -93,11 +102,17 @@ async function main(): Promise<void> {
   if (args.has('--no-parallel')) return;
   // Same total work with one guest and with two, side by side, twice.
   const total = Number(process.env.BENCH_TRACES ?? 200);
-  const warmup = Number(process.env.BENCH_WARMUP ?? 100);
+  // Warm means v86's JIT has filled: it still compiles ~30 modules per 100
+  // traces at traces 100-200 and ~15 at 200-300 (notes/issue-15.md).
+  const warmup = Number(process.env.BENCH_WARMUP ?? 300);
   for (let round = 1; round <= 2; round++) {
     const one = await throughput(1, total, warmup);
     const two = await throughput(2, total, warmup);
-    console.log(`round ${round}: ${total} traces: 1 guest ${(total / one).toFixed(1)}/s, 2 guests ${(total / two).toFixed(1)}/s, ratio ${(one / two).toFixed(2)}x`);
+    const cpu = (r: { cpuMs: number }) => `${(r.cpuMs / total).toFixed(1)} ms CPU/trace`;
+    console.log(
+      `round ${round}: ${total} traces: 1 guest ${(total / one.s).toFixed(1)}/s (${cpu(one)}), ` +
+        `2 guests ${(total / two.s).toFixed(1)}/s (${cpu(two)}), ratio ${(one.s / two.s).toFixed(2)}x, load ${loadavg()[0].toFixed(2)}`,
+    );
   }
 }
 

@@ -13,12 +13,14 @@ export type SimulatorOptions = NodeBootOptions;
  */
 export class Simulator extends TraceSession {
   static async start(opts: SimulatorOptions = {}): Promise<Simulator> {
+    // Compiled before the guest's core: modules compiled after it stay on V8's baseline tier (sim/node/v86-core.ts).
+    const parser = traceParser();
     const { machine, info } = await bootMachine(opts);
     // The state to go back to on restore: the saved one, or one taken now.
     const initial = opts.savedState === false || opts.state ? machine.saveState() : undefined;
     const baseline = () =>
       initial ?? Promise.resolve(readStateFile(info.statePath));
-    return new Simulator(machine, traceParser(), baseline);
+    return new Simulator(machine, parser, baseline);
   }
 
   /** Copies a host file or directory (recursively) into the guest. */

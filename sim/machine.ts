@@ -19,6 +19,8 @@ export interface BootOptions {
   image: GuestImage;
   /** Where v86 loads its WebAssembly from: a file path in Node, a URL in a browser. */
   wasmPath: string;
+  /** v86's WebAssembly already compiled (then wasmPath is not read): machines can share one compilation. */
+  wasm?: WebAssembly.Module;
   /** A state from saveState() of a machine booted from the same image; resumes it instead of booting. */
   state?: ArrayBuffer;
   /**
@@ -113,6 +115,7 @@ export class Machine {
       disable_keyboard: true,
       disable_mouse: true,
       disable_speaker: true,
+      ...(options.wasm ? { wasm_fn: instantiateWith(options.wasm) } : {}),
     } as unknown as V86Options;
     const emulator = new V86(v86opts);
     const loaded = new Promise<void>((resolve) => emulator.add_listener('emulator-loaded', () => resolve()));
@@ -394,6 +397,10 @@ async function restoreFresh(emulator: V86, state: ArrayBuffer): Promise<void> {
     if (cpu && zero) cpu.zero_memory = zero;
   }
   await emulator.run();
+}
+
+function instantiateWith(module: WebAssembly.Module): (imports: WebAssembly.Imports) => Promise<WebAssembly.Exports> {
+  return async (imports) => (await WebAssembly.instantiate(module, imports)).exports;
 }
 
 function toArrayBuffer(u: Uint8Array): ArrayBuffer {

@@ -49,6 +49,49 @@ describe('exports', function () {
       ].join('\n'));
     });
 
+    it('keeps a file written, deleted and written again, with the inputs of its last writer', () => {
+      // sh runs: cat a.txt > out.txt; rm out.txt; cat b.txt > out.txt;
+      // cat out.txt > final.txt; cat final.txt > tmp.txt; rm tmp.txt
+      const log = [
+        '# filemon version 5', '# Target pid 10', 'V 5', 'E 11 /bin/sh', 'C 11 /src',
+        'F 11 12', 'E 12 /bin/cat', 'R 12 a.txt', 'W 12 out.txt', 'X 12 0 0',
+        'F 11 13', 'E 13 /bin/rm', 'D 13 out.txt', 'X 13 0 0',
+        'F 11 14', 'E 14 /bin/cat', 'R 14 b.txt', 'W 14 out.txt', 'X 14 0 0',
+        'F 11 15', 'E 15 /bin/cat', 'R 15 out.txt', 'W 15 final.txt', 'X 15 0 0',
+        'F 11 16', 'E 16 /bin/cat', 'R 16 final.txt', 'W 16 tmp.txt', 'X 16 0 0',
+        'F 11 17', 'E 17 /bin/rm', 'D 17 tmp.txt', 'X 17 0 0',
+        'X 11 0 0', '# Bye bye', '',
+      ].join('\n');
+      const path = join(dir, 'rewrite.filemon');
+      writeFileSync(path, log);
+      const r = cli(['parse', '--format', 'make', path]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stdout, /^\/src\/tmp\.txt:/m, 'a file deleted after its last write is no target');
+      const plan = makePlan(dir, r.stdout, ['/src/out.txt', '/src/final.txt']);
+      assert.equal(plan, [
+        'echo build /src/out.txt from /bin/cat /src/b.txt',
+        'echo build /src/final.txt from /bin/cat /src/out.txt',
+        '',
+      ].join('\n'));
+    });
+
+    it('takes --ignore and --keep as diff does', () => {
+      const r = cli(['parse', '--format', 'make', '--ignore', '/src/include/', '--keep', 'loader', BUILD_LOG]);
+      assert.equal(r.code, 0, r.stderr);
+      const plan = makePlan(dir, r.stdout, ['/src/a.o']);
+      assert.equal(plan, 'echo build /src/a.o from /usr/bin/cc /etc/ld.so.cache /lib/i386-linux-gnu/libc.so.6 /src/a.c /usr/bin/as /tmp/cc1.s\n');
+      const dot = cli(['parse', '--format', 'dot', '--keep', 'dev', BUILD_LOG]);
+      assert.equal(dot.code, 0, dot.stderr);
+      assert.match(dot.stdout, /\/dev\/null/);
+      assert.doesNotMatch(cli(['parse', '--format', 'dot', BUILD_LOG]).stdout, /\/dev\/null/);
+      const bad = cli(['parse', '--format', 'make', '--keep', 'libc', BUILD_LOG]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--keep wants one of loader, proc, dev, got "libc"/);
+      const noFormat = cli(['parse', '--ignore', '/src', BUILD_LOG]);
+      assert.equal(noFormat.code, 2);
+      assert.match(noFormat.stderr, /--ignore and --keep go with --format make\|dot/);
+    });
+
     it('rejects an unknown format and a second view', () => {
       const r = cli(['parse', '--format', 'svg', BUILD_LOG]);
       assert.equal(r.code, 2);

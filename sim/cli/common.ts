@@ -1,6 +1,7 @@
 // Shared pieces of the CLI: errors with exit codes, option parsing, progress.
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { IgnoreOptions } from '../diff/index.js';
 import { MAX_TIMEOUT_MS } from '../errors.js';
 import { MAX_MEMORY_MIB, MIN_MEMORY_MIB } from '../machine.js';
 
@@ -97,4 +98,23 @@ export function guestRun(values: GuestRunValues) {
     boot: { image: values.image, savedState: !values.cold, build: !values['no-build'], log: progress, memoryMiB: parseMemory(values.memory) },
     exec: { cwd: values.cwd, env: parseEnv(values.env), timeoutMs: parseTimeout(values.timeout) },
   };
+}
+
+/** What --keep can bring back of what is left out by default. */
+export const KEEPABLE = ['loader', 'proc', 'dev'] as const;
+
+/** --ignore PREFIX and --keep WHAT (diff and the --format exports). */
+export const IGNORE_OPTIONS = {
+  ignore: { type: 'string', multiple: true },
+  keep: { type: 'string', multiple: true },
+} as const;
+
+/** The IgnoreOptions that --ignore and --keep give; errors start with `sub: ` when given. */
+export function ignoreOptions(values: { ignore?: string[]; keep?: string[] }, sub?: string): IgnoreOptions {
+  const ignore: IgnoreOptions = { prefixes: values.ignore ?? [] };
+  for (const k of values.keep ?? []) {
+    if (!(KEEPABLE as readonly string[]).includes(k)) throw new CliError(`${sub ? `${sub}: ` : ''}--keep wants one of ${KEEPABLE.join(', ')}, got "${k}"`);
+    ignore[k as (typeof KEEPABLE)[number]] = false;
+  }
+  return ignore;
 }

@@ -3,14 +3,12 @@
 // Exit 0 when equal, 1 when different, 2 on trouble.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { diffTraces, formatTraceDiff, traceDiffJSON, type IgnoreOptions } from '../diff/index.js';
+import { diffTraces, formatTraceDiff, traceDiffJSON } from '../diff/index.js';
 import { parseTrace } from '../node/parser-wasm.js';
 import { filemonSection, type Trace } from '../trace/index.js';
-import { CliError, parseOptions } from './common.js';
+import { CliError, IGNORE_OPTIONS, ignoreOptions, parseOptions } from './common.js';
 
 export const DIFF_USAGE = 'usage: filemon-sim diff [--json] [--color|--no-color] [--ignore PREFIX]... [--keep loader|proc|dev]... [-U N] A B';
-
-const KEEPABLE = ['loader', 'proc', 'dev'] as const;
 
 function readTrace(file: string): Trace {
   let bytes: Uint8Array;
@@ -39,18 +37,13 @@ export async function diffCommand(args: string[]): Promise<number> {
         json: { type: 'boolean' },
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
-        ignore: { type: 'string', multiple: true },
-        keep: { type: 'string', multiple: true },
+        ...IGNORE_OPTIONS,
         unified: { type: 'string', short: 'U' },
       },
     }),
   );
   if (positionals.length !== 2) throw new CliError(`diff: give two files; ${DIFF_USAGE}`);
-  const ignore: IgnoreOptions = { prefixes: values.ignore ?? [] };
-  for (const k of values.keep ?? []) {
-    if (!(KEEPABLE as readonly string[]).includes(k)) throw new CliError(`diff: --keep wants one of ${KEEPABLE.join(', ')}, got "${k}"`);
-    ignore[k as (typeof KEEPABLE)[number]] = false;
-  }
+  const ignore = ignoreOptions(values, 'diff');
   const context = values.unified === undefined ? 3 : Number(values.unified);
   if (!Number.isInteger(context) || context < 0) throw new CliError(`diff: -U wants a number of lines, got "${values.unified}"`);
   const [a, b] = positionals;

@@ -13,7 +13,8 @@ import {
 import { EXPORT_FORMATS, exportTrace, isExportFormat, type ExportFormat } from '../export/index.js';
 import { DepsView, TreeView, errorText } from '../views.js';
 import { K_BYE, K_ERROR, F_AMBIGUOUS, EVENT_WORDS, W_TAG } from '../../assembly/layout.js';
-import { CliError } from './common.js';
+import type { IgnoreOptions } from '../diff/index.js';
+import { CliError, IGNORE_OPTIONS, ignoreOptions } from './common.js';
 
 export interface ViewFlags {
   json?: boolean;
@@ -21,6 +22,9 @@ export interface ViewFlags {
   deps?: boolean;
   /** make or dot (sim/export/). */
   format?: string;
+  /** --ignore and --keep: what the --format exports leave out. */
+  ignore?: string[];
+  keep?: string[];
   output?: string;
 }
 
@@ -29,6 +33,7 @@ export const VIEW_OPTIONS = {
   tree: { type: 'boolean' },
   deps: { type: 'boolean' },
   format: { type: 'string' },
+  ...IGNORE_OPTIONS,
   output: { type: 'string', short: 'o' },
 } as const;
 
@@ -42,17 +47,19 @@ export interface BatchConsumer {
 export function checkViewFlags(flags: ViewFlags): void {
   if ([flags.json, flags.tree, flags.deps, flags.format !== undefined].filter(Boolean).length > 1) throw new CliError('choose one of --json, --tree, --deps, --format');
   if (flags.format !== undefined && !isExportFormat(flags.format)) throw new CliError(`--format wants one of ${EXPORT_FORMATS.join(', ')}, got "${flags.format}"`);
+  if ((flags.ignore?.length || flags.keep?.length) && flags.format === undefined) throw new CliError('--ignore and --keep go with --format make|dot (the other views show every record)');
+  ignoreOptions(flags);
 }
 
 /** --format make|dot: the records kept until the end, then exported from the whole trace. */
 class ExportView implements BatchConsumer {
   private readonly entries: LogEntry[] = [];
-  constructor(readonly format: ExportFormat, readonly sink: ByteSink) {}
+  constructor(readonly format: ExportFormat, readonly ignore: IgnoreOptions, readonly sink: ByteSink) {}
   batch(b: RawBatch): void {
     for (let i = 0; i < b.count; i++) this.entries.push(decodeEvent(b, i));
   }
   end(): void {
-    this.sink(new TextEncoder().encode(exportTrace(new Trace(this.entries), this.format)));
+    this.sink(new TextEncoder().encode(exportTrace(new Trace(this.entries), this.format, this.ignore)));
   }
 }
 
@@ -73,7 +80,7 @@ export function createView(flags: ViewFlags, sink: ByteSink, extra: object = {})
   if (flags.json) return new JsonLogWriter(sink, extra);
   if (flags.tree) return new TextView(new TreeView(), sink);
   if (flags.deps) return new TextView(new DepsView(), sink);
-  if (flags.format !== undefined) return new ExportView(flags.format as ExportFormat, sink);
+  if (flags.format !== undefined) return new ExportView(flags.format as ExportFormat, ignoreOptions(flags), sink);
   return new LogWriter(sink);
 }
 

@@ -11,6 +11,10 @@ const VIEWS = `views (default: the raw log):
                      fork edges, and the files each touched, edges labelled
                      R W E D (renamed/linked between files); render it with
                      dot -Tsvg
+  --ignore PREFIX    with --format: also leave out paths starting with PREFIX
+                     (repeatable)
+  --keep WHAT        with --format: keep what is left out by default: loader
+                     (reads of ld.so, ld.so.cache and libc), proc or dev
   -o, --output FILE  write the view to FILE instead of stdout
 `;
 
@@ -45,7 +49,7 @@ trace options:
 
 ${GUEST_RUN}
 ${MAKE_RULE}`,
-  parse: `usage: filemon-sim parse [--json|--tree|--deps|--format make|dot] [-o OUT] LOG|META|-
+  parse: `usage: filemon-sim parse [--json|--tree|--deps|--format make|dot [--ignore PREFIX] [--keep WHAT]] [-o OUT] LOG|META|-
 
 Views of an existing filemon log, or of the filemon section of a bmake .meta
 file, on the host alone; exits 1 if the log is malformed or incomplete.

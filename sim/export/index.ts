@@ -1,4 +1,5 @@
 // Traces in formats other tools read: make depfiles and Graphviz graphs.
+import type { IgnoreOptions } from '../diff/index.js';
 import type { Trace } from '../trace/index.js';
 import { formatDot } from './dot.js';
 import { formatMakeDepfile } from './make.js';
@@ -13,6 +14,7 @@ export function isExportFormat(s: string): s is ExportFormat {
   return (EXPORT_FORMATS as readonly string[]).includes(s);
 }
 
-export function exportTrace(trace: Trace, format: ExportFormat): string {
-  return format === 'make' ? formatMakeDepfile(trace) : formatDot(trace);
+/** ignore: what to leave out besides the defaults (or what to keep of them), as for diff. */
+export function exportTrace(trace: Trace, format: ExportFormat, ignore: IgnoreOptions = {}): string {
+  return format === 'make' ? formatMakeDepfile(trace, ignore) : formatDot(trace, ignore);
 }

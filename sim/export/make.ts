@@ -3,14 +3,16 @@
 // the files read or executed by the process tree that wrote it (the rule is
 // MAKE_RULE_HELP, shown by `filemon-sim help`).
 import { pathFilter, type IgnoreOptions } from '../diff/index.js';
+import { CwdTracker } from '../trace/cwd.js';
 import type { FileRef, Trace } from '../trace/index.js';
 import type { ProcessInfo } from '../trace/index.js';
 import { ProcessFiles, processAt, subtreePids } from './process-files.js';
 
 export const MAKE_RULE_HELP = `each file written (W, or the new name of an M rename) and not deleted or
-renamed away later is a target. Its prerequisites are the files read (R)
-or executed (E), over the whole trace, by the process tree that wrote it:
-the process that first wrote it with its descendants, widened to its
+renamed away after its last write is a target. Its prerequisites are the
+files read (R) or executed (E), over the whole trace, by the process tree
+that wrote it: the process that first wrote its final version (after its
+last deletion or rename away) with its descendants, widened to its
 parent's tree as long as that tree writes no other target (so cc's
 preprocessor and assembler count together, while the jobs of a shell or
 make that write different files stay apart); the target itself excluded.
@@ -25,25 +27,40 @@ function escapeMake(path: string): string {
   return path.replace(/([ \t#:\\])/g, '\\$1').replace(/\$/g, '$$$$');
 }
 
+/**
+ * The files the trace leaves written, each at the write that made its final
+ * version: the first write (W, or M's new name) after the path's last
+ * deletion or rename away. A file removed after its last write is no target.
+ */
+function finalWrites(trace: Trace): FileRef[] {
+  const cwd = new CwdTracker();
+  const live = new Map<string, FileRef>();
+  const write = (pid: number, line: number, given: string) => {
+    const r = { ...cwd.resolve(pid, given), pid, line };
+    if (!live.has(r.path)) live.set(r.path, r);
+  };
+  const remove = (pid: number, given: string) => live.delete(cwd.resolve(pid, given).path);
+  for (const e of trace.events) {
+    switch (e.kind) {
+      case 'F': cwd.fork(e.pid, e.child); break;
+      case 'C': cwd.chdir(e.pid, e.path); break;
+      case 'W': write(e.pid, e.line, e.path); break;
+      case 'D': remove(e.pid, e.path); break;
+      case 'M':
+        remove(e.pid, e.from);
+        write(e.pid, e.line, e.to);
+        break;
+    }
+  }
+  return [...live.values()].sort((a, b) => a.line - b.line);
+}
+
 export function formatMakeDepfile(trace: Trace, ignore: IgnoreOptions = {}): string {
   const ignored = pathFilter(ignore);
-  const files = trace.files();
   const { all } = trace.processes();
   const groups = new ProcessFiles(trace);
-  // Where each path was deleted or renamed away. files() keeps first
-  // mentions: a target is dropped when its first removal follows its first
-  // write (a `rm -f out` before writing out keeps it).
-  const gone = new Map<string, number>();
-  for (const d of files.deleted) gone.set(d.path, d.line);
-  for (const m of files.renamed) if (!gone.has(m.from.path)) gone.set(m.from.path, m.from.line);
-
-  const targets: FileRef[] = [];
-  const seen = new Set<string>();
-  for (const t of [...files.written, ...files.renamed.map((m) => m.to)].sort((a, b) => a.line - b.line)) {
-    if (seen.has(t.path) || ignored(t.path, 'W') || (gone.get(t.path) ?? -1) > t.line || t.path.includes('\n')) continue;
-    seen.add(t.path);
-    targets.push(t);
-  }
+  const targets = finalWrites(trace).filter((t) => !ignored(t.path, 'W') && !t.path.includes('\n'));
+  const seen = new Set(targets.map((t) => t.path));
 
   // How many targets each process tree writes; a target's tree is widened
   // upwards while the wider tree writes no other target.

@@ -10,6 +10,7 @@ import { zeroFreeMemory } from '../snapshot.js';
 import { stateKey } from '../state-key.js';
 import { loadImage, v86Version, v86WasmPath } from './image.js';
 import { prepareSave, pruneStates, stateLocation, touchState } from './state-store.js';
+import { v86Core } from './v86-core.js';
 
 export interface NodeBootOptions extends Partial<Omit<BootOptions, 'image' | 'wasmPath'>> {
   /** A guest image folder to use instead of looking for one (see sim/node/image.ts). */
@@ -37,7 +38,7 @@ export async function bootMachine(opts: NodeBootOptions = {}): Promise<{ machine
   const key = await stateKey({ manifest: image.manifest, v86Version, memoryMiB });
   const useState = opts.savedState !== false;
   const where = stateLocation(image, key, { v86Version, memoryMiB });
-  const base = { ...opts, image, wasmPath: v86WasmPath, memoryMiB };
+  const base = { ...opts, image, wasmPath: v86WasmPath, wasm: opts.wasm ?? v86Core(), memoryMiB };
   // A shipped state that does not fit is worth a warning when it costs a cold boot; later runs use the cached one.
   if (useState && !opts.state && where.mismatch) {
     if (where.restore) opts.log?.(where.mismatch);
