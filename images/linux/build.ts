@@ -12,6 +12,7 @@ import {
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ImageManifest, ManifestOutput } from '../../sim/image.js';
+import { packBulk } from './bulk.js';
 import { aptUpdate, download, ensureHost, extract, type DownloadedPackage } from './debian.js';
 import { manifestPath, outDir, outputFiles, sourceDir } from './layout.js';
 import { buildKernel } from './kernel/kernel.js';
@@ -53,7 +54,7 @@ export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest
   const log = opts.log ?? ((m: string) => process.stderr.write(`images: ${m}\n`));
   const stage = (what: string) => log(`[${++n}/${total}] ${what}`);
 
-  stage('checking host tools (apt-get, dpkg, gcc -m32, cpio, depmod, flex, bison, bc)');
+  stage('checking host tools (apt-get, dpkg, gcc -m32, cpio, mksquashfs, depmod, flex, bison, bc)');
   ensureHost(log);
 
   stage('resolving Debian packages');
@@ -123,6 +124,7 @@ export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest
   }
   const initramfs = join(outDir, outputFiles.initramfs);
   run('depmod', ['-b', root, kernel.release], { env: pathWithSbin() });
+  packBulk(root, outDir);
   packCpio(root, initramfs);
   copyIfChanged(kernel.bzImage, join(outDir, outputFiles.kernel));
   copyIfChanged(join(sysroot, 'usr/share/seabios/bios.bin'), join(outDir, outputFiles.bios));
