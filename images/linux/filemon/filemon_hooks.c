@@ -467,15 +467,15 @@ static int filemon_rec_open(struct filemon *fm, pid_t pid, int dfd,
 	if (error)
 		return error;
 	if (fm->path1[0] != '/' && dfd != AT_FDCWD) {
-		filemon_line(fm, "A %d %s\n", pid, fm->path1);
+		filemon_line(fm, 'A', pid, fm->path1, NULL);
 		dir = filemon_dir_path(dfd, fm->dir, PATH_MAX);
 		if (dir[0] != '\0')
 			sep = "/";
 	}
 	if (flags & O_RDWR)
-		filemon_line(fm, "R %d %s%s%s\n", pid, dir, sep, fm->path1);
-	filemon_line(fm, "%c %d %s%s%s\n", (flags & O_ACCMODE) ? 'W' : 'R',
-		     pid, dir, sep, fm->path1);
+		filemon_line(fm, 'R', pid, dir, sep, fm->path1, NULL);
+	filemon_line(fm, (flags & O_ACCMODE) ? 'W' : 'R', pid, dir, sep,
+		     fm->path1, NULL);
 	return 0;
 }
 
@@ -487,7 +487,7 @@ static int filemon_rec_path(struct filemon *fm, char letter, pid_t pid,
 	error = filemon_copy_path(fm->path1, upath);
 	if (error)
 		return error;
-	filemon_line(fm, "%c %d %s\n", letter, pid, fm->path1);
+	filemon_line(fm, letter, pid, fm->path1, NULL);
 	return 0;
 }
 
@@ -501,8 +501,8 @@ static int filemon_rec_2path(struct filemon *fm, char letter, pid_t pid,
 		error = filemon_copy_path(fm->path2, to);
 	if (error)
 		return error;
-	filemon_line(fm, "%c %d '%s' '%s'\n", letter, pid, fm->path1,
-		     fm->path2);
+	filemon_line(fm, letter, pid, "'", fm->path1, "' '", fm->path2,
+		     "'", NULL);
 	return 0;
 }
 
@@ -743,8 +743,8 @@ static void filemon_probe_fork(void *data, struct task_struct *parent,
 		filemon_set_error(fm, ENOMEM);
 	}
 	if (!thread) {
-		len = scnprintf(buf, sizeof(buf), "F %d %d\n",
-				task_tgid_nr(parent), task_tgid_nr(child));
+		len = filemon_fmt_ints(buf, 'F', 2, task_tgid_nr(parent),
+				       task_tgid_nr(child));
 		filemon_record(fm, buf, len);
 	}
 	filemon_put(fm);
@@ -774,16 +774,22 @@ static void filemon_probe_exec(void *data, struct task_struct *p,
 {
 	struct filemon_scratch *s;
 	struct filemon *fm;
-	int len;
+	char *o;
 
 	fm = filemon_get_traced(p);
 	if (!fm)
 		return;
 
 	s = get_cpu_ptr(filemon_scratch);
-	len = scnprintf(s->out, sizeof(s->out), "E %d %s\n", task_tgid_nr(p),
-			filemon_exec_path(bprm, s->dir, sizeof(s->dir)));
-	filemon_record(fm, s->out, len);
+	o = s->out;
+	*o++ = 'E';
+	*o++ = ' ';
+	o = filemon_put_int(o, task_tgid_nr(p));
+	*o++ = ' ';
+	o = filemon_put_str(o, s->out + sizeof(s->out) - 1,
+			    filemon_exec_path(bprm, s->dir, sizeof(s->dir)));
+	*o++ = '\n';
+	filemon_record(fm, s->out, o - s->out);
 	put_cpu_ptr(filemon_scratch);
 
 	/*
@@ -845,8 +851,8 @@ static void filemon_probe_exit(void *data, struct task_struct *p)
 				status = e->exit_value;
 		}
 		kfree_rcu(e, rcu);
-		len = scnprintf(buf, sizeof(buf), "X %d %d %d\n",
-				task_tgid_nr(p), status, code & 0xff);
+		len = filemon_fmt_ints(buf, 'X', 3, task_tgid_nr(p), status,
+				       code & 0xff);
 		filemon_record(fm, buf, len);
 		filemon_put(fm);
 	}
