@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import {
   chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync,
-  statSync, writeFileSync,
+  statSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -167,12 +167,28 @@ function stageBase(root: string, sysroot: string): void {
   chmodSync(join(root, 'tmp'), 0o1777);
   copyFileSync(join(sysroot, 'bin/busybox'), join(root, 'bin/busybox'));
   chmodSync(join(root, 'bin/busybox'), 0o755);
+  linkBusyboxApplets(root);
   copyFileSync(join(sourceDir, 'init'), join(root, 'init'));
   chmodSync(join(root, 'init'), 0o755);
   writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
   writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
   writeFileSync(join(root, 'etc/hostname'), 'filemon-sim\n');
 
+}
+
+/**
+ * The links `busybox --install -s /bin` would make at every boot (a third
+ * of a second of v86 time), made here: busybox-static is an i386 program,
+ * which an amd64 host runs. On a host that cannot, /init makes them.
+ */
+function linkBusyboxApplets(root: string): void {
+  let applets: string[];
+  try {
+    applets = run(join(root, 'bin/busybox'), ['--list']).stdout.split('\n').filter(Boolean);
+  } catch {
+    return;
+  }
+  for (const a of applets) if (a !== 'busybox') symlinkSync('/bin/busybox', join(root, 'bin', a));
 }
 
 /** newc cpio of root, with fixed times and owners so equal trees give equal bytes. */
