@@ -52,8 +52,12 @@ export interface ExecResult {
   stderr: Uint8Array;
 }
 
-/** Kernel command line: options measured to work in v86 (see README). */
-export const KERNEL_CMDLINE = 'console=ttyS0 quiet loglevel=3 tsc=reliable mitigations=off random.trust_cpu=on';
+/**
+ * Kernel command line: options measured to work in v86 (see README).
+ * init_on_free=1 zeroes each page as it is freed, so free memory is zero and
+ * a saved state (v86 keeps non-zero pages only) holds live memory alone.
+ */
+export const KERNEL_CMDLINE = 'console=ttyS0 quiet loglevel=3 tsc=reliable mitigations=off random.trust_cpu=on init_on_free=1';
 export const DEFAULT_MEMORY_MIB = 256;
 /** Below this the guest cannot hold its image and run; above it v86 cannot map the memory. */
 export const MIN_MEMORY_MIB = 64;

@@ -5,6 +5,7 @@ import { AgentError, CommandTimeoutError, GuestPanicError, MachineClosedError, B
 import type { Machine } from '../sim/machine.js';
 import { bootMachine, isZstd } from '../sim/node/boot.js';
 import { loadImage } from '../sim/node/image.js';
+import { dropPageCache } from '../sim/snapshot.js';
 import { sharedGuest, text } from './helpers/guest.js';
 
 /** Bytes a..a+n of a repeatable pattern that runs through every byte value. */
@@ -189,6 +190,26 @@ describe('guest machine', function () {
     } finally {
       await machine.close();
     }
+  });
+
+  it('zeroes memory the guest frees, so a saved state keeps no stale pages', async () => {
+    // Pages wholly of 0xa5 in guest RAM (v86's view): none occur by chance.
+    const stalePages = () => {
+      const mem = (m as unknown as { emulator: { v86: { cpu: { mem8: Uint8Array } } } }).emulator.v86.cpu.mem8;
+      const words = new Uint32Array(mem.buffer, mem.byteOffset, mem.byteLength >> 2);
+      let n = 0;
+      for (let p = 0; p < words.length; p += 1024) {
+        let i = p;
+        while (i < p + 1024 && words[i] === 0xa5a5a5a5) i++;
+        if (i === p + 1024) n++;
+      }
+      return n;
+    };
+    await m.exec("head -c 16m /dev/zero | tr '\\0' '\\245' > /tmp/stale");
+    assert.ok(stalePages() >= 4000, `the file's pages are seen in guest memory (${stalePages()})`);
+    await m.exec('rm /tmp/stale');
+    await dropPageCache(m);
+    assert.equal(stalePages(), 0, 'pages freed by the guest are zero');
   });
 
   it('restores a saved state', async () => {

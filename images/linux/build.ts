@@ -7,11 +7,12 @@
 import { createHash } from 'node:crypto';
 import {
   chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync,
-  statSync, writeFileSync,
+  statSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ImageManifest, ManifestOutput } from '../../sim/image.js';
+import { packBulk } from './bulk.js';
 import { aptUpdate, download, ensureHost, extract, type DownloadedPackage } from './debian.js';
 import { manifestPath, outDir, outputFiles, sourceDir } from './layout.js';
 import { buildKernel } from './kernel/kernel.js';
@@ -53,7 +54,7 @@ export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest
   const log = opts.log ?? ((m: string) => process.stderr.write(`images: ${m}\n`));
   const stage = (what: string) => log(`[${++n}/${total}] ${what}`);
 
-  stage('checking host tools (apt-get, dpkg, gcc -m32, cpio, depmod, flex, bison, bc)');
+  stage('checking host tools (apt-get, dpkg, gcc -m32, cpio, mksquashfs, depmod, flex, bison, bc)');
   ensureHost(log);
 
   stage('resolving Debian packages');
@@ -123,6 +124,7 @@ export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest
   }
   const initramfs = join(outDir, outputFiles.initramfs);
   run('depmod', ['-b', root, kernel.release], { env: pathWithSbin() });
+  packBulk(root, outDir);
   packCpio(root, initramfs);
   copyIfChanged(kernel.bzImage, join(outDir, outputFiles.kernel));
   copyIfChanged(join(sysroot, 'usr/share/seabios/bios.bin'), join(outDir, outputFiles.bios));
@@ -165,12 +167,28 @@ function stageBase(root: string, sysroot: string): void {
   chmodSync(join(root, 'tmp'), 0o1777);
   copyFileSync(join(sysroot, 'bin/busybox'), join(root, 'bin/busybox'));
   chmodSync(join(root, 'bin/busybox'), 0o755);
+  linkBusyboxApplets(root);
   copyFileSync(join(sourceDir, 'init'), join(root, 'init'));
   chmodSync(join(root, 'init'), 0o755);
   writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
   writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
   writeFileSync(join(root, 'etc/hostname'), 'filemon-sim\n');
 
+}
+
+/**
+ * The links `busybox --install -s /bin` would make at every boot (a third
+ * of a second of v86 time), made here: busybox-static is an i386 program,
+ * which an amd64 host runs. On a host that cannot, /init makes them.
+ */
+function linkBusyboxApplets(root: string): void {
+  let applets: string[];
+  try {
+    applets = run(join(root, 'bin/busybox'), ['--list']).stdout.split('\n').filter(Boolean);
+  } catch {
+    return;
+  }
+  for (const a of applets) if (a !== 'busybox') symlinkSync('/bin/busybox', join(root, 'bin', a));
 }
 
 /** newc cpio of root, with fixed times and owners so equal trees give equal bytes. */

@@ -20,6 +20,7 @@ const isRoot = () => process.getuid?.() === 0;
 /** Host programs the build runs, and the Debian package that provides each. */
 const HOST_TOOLS: Array<{ check: () => boolean; pkg: string; what: string }> = [
   { check: () => have('cpio'), pkg: 'cpio', what: 'cpio (packs the initramfs)' },
+  { check: () => have('mksquashfs'), pkg: 'squashfs-tools', what: 'mksquashfs (the read-only bulk of the guest files)' },
   { check: () => have('depmod') || existsSync('/sbin/depmod'), pkg: 'kmod', what: 'depmod (module index)' },
   { check: () => have('make'), pkg: 'make', what: 'make (kernel module build)' },
   { check: canCompileI386, pkg: 'gcc-multilib libc6-dev-i386', what: 'gcc -m32 -static (guest programs)' },

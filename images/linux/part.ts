@@ -60,8 +60,12 @@ export function hashSources(dir: string, ...extra: string[]): string {
 
 export const gccVersion = (): string => run('gcc', ['-dumpfullversion']).stdout.trim();
 
-/** How guest programs are compiled: static i386, warnings as errors, our headers. */
-export const GUEST_CFLAGS = ['-m32', '-static', '-O2', '-Wall', '-Wextra', '-Werror'];
+/**
+ * How guest programs are compiled: static i386, stripped (their symbols
+ * would only sit in the guest's memory and saved state), warnings as
+ * errors, our headers.
+ */
+export const GUEST_CFLAGS = ['-m32', '-static', '-s', '-O2', '-Wall', '-Wextra', '-Werror'];
 
 /** In the step keys of what prefixMapFlags() compiles: outputs built before them are rebuilt. */
 export const PREFIX_MAPPED = 'file-prefix-map';

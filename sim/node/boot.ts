@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DEFAULT_MEMORY_MIB, Machine, type BootOptions } from '../machine.js';
-import { zeroFreeMemory } from '../snapshot.js';
+import { dropPageCache } from '../snapshot.js';
 import { stateKey } from '../state-key.js';
 import { loadImage, v86Version, v86WasmPath } from './image.js';
 import { prepareSave, pruneStates, stateLocation, touchState } from './state-store.js';
@@ -55,7 +55,7 @@ export async function bootMachine(opts: NodeBootOptions = {}): Promise<{ machine
   opts.log?.(opts.state ? 'restoring the given state' : 'booting the guest (cold boot, about 10-20 s)');
   const machine = await Machine.boot(base);
   if (useState && !opts.state) {
-    await zeroFreeMemory(machine);
+    await dropPageCache(machine);
     const state = await machine.saveState();
     prepareSave(statePath);
     // Several processes or workers may boot cold at once: each writes its own temp file.

@@ -135,7 +135,7 @@ export function readManifest(dir: string, what: string): ImageManifest {
   return JSON.parse(readFileSync(manifestFile, 'utf8')) as ImageManifest;
 }
 
-/** Reads an image folder: manifest.json and the files its outputs name, each checked against its size. */
+/** Reads an image folder: manifest.json and the files its outputs name, each checked against its size when read. */
 export function readImage(dir: string, source: ImageSource, what: string): LoadedImage {
   const manifest = readManifest(dir, what);
   const read = (role: keyof ImageManifest['outputs']) => {
@@ -148,5 +148,12 @@ export function readImage(dir: string, source: ImageSource, what: string): Loade
     }
     return bytes;
   };
-  return { manifest, bios: read('bios'), kernel: read('kernel'), initramfs: read('initramfs'), dir, source };
+  // The kernel and initramfs (about 20 MB) are read on first use: restoring
+  // a saved state needs only the BIOS.
+  const image = { manifest, bios: read('bios'), dir, source } as LoadedImage;
+  for (const role of ['kernel', 'initramfs'] as const) {
+    let bytes: Uint8Array | undefined;
+    Object.defineProperty(image, role, { enumerable: true, get: () => (bytes ??= read(role)) });
+  }
+  return image;
 }

@@ -42,12 +42,12 @@ export const filemonTests: GuestPart = {
   name: 'filemon-tests',
   build(ctx) {
     const out = join(ctx.outDir, 'build/filemon-tests');
-    const key = hashSources(join(ctx.sourceDir, 'tests'), hashSources(join(ctx.sourceDir, 'include')), gccVersion(), PREFIX_MAPPED);
+    const key = hashSources(join(ctx.sourceDir, 'tests'), hashSources(join(ctx.sourceDir, 'include')), gccVersion(), PREFIX_MAPPED, 'stripped');
     ctx.step('filemon-tests', key, [join(out, 'fmt')], () => {
-      ctx.log('compiling the filemon conformance programs (gcc -m32 -static)');
+      ctx.log('compiling the filemon conformance programs (gcc -m32 -static -s)');
       rmSync(out, { recursive: true, force: true });
       // Flags through CC: the Makefile's CFLAGS stay its own.
-      run('make', ['-C', join(ctx.sourceDir, 'tests'), `CC=gcc -m32 ${prefixMapFlags(ctx).join(' ')}`, `OUT=${out}`]);
+      run('make', ['-C', join(ctx.sourceDir, 'tests'), `CC=gcc -m32 -s ${prefixMapFlags(ctx).join(' ')}`, `OUT=${out}`]);
     });
     return [{ from: out, to: 'usr/lib/filemon-tests' }];
   },
