@@ -71,7 +71,7 @@ export async function packImage(log: (msg: string) => void = (m) => process.stde
 
   // The saved state the package ships: the local build's, made now if missing.
   const key = await stateKey({ manifest, v86Version, memoryMiB: DEFAULT_MEMORY_MIB });
-  log('restoring or making the saved state (a cold boot takes tens of seconds)');
+  log('restoring or making the saved state (a cold boot takes a few seconds)');
   // A loaded machine may take minutes to boot cold; this is a one-off.
   const { machine, info } = await bootMachine({ log, bootTimeoutMs: 900_000 });
   await machine.close();
@@ -199,7 +199,7 @@ Kernel ${m.kernelRelease}; ${r.fileSizes.length} files, ${mb(total)} unpacked${r
 ${rows.join('\n')}
 
 The saved state is read, never written: under another v86 version (or
-memory size) filemon-sim says so, boots cold once (tens of seconds) and
+memory size) filemon-sim says so, boots cold once (a few seconds) and
 keeps a fresh state in the user cache folder (\`$XDG_CACHE_HOME/filemon-sim\`,
 \`~/.cache/filemon-sim\`, \`~/Library/Caches/filemon-sim\` on macOS,
 \`%LOCALAPPDATA%\\filemon-sim\\Cache\` on Windows).

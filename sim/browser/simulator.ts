@@ -78,9 +78,9 @@ export class Simulator extends TraceSession {
       const key = await stateKey({ manifest, v86Version: opts.v86Version, memoryMiB: DEFAULT_MEMORY_MIB });
       if (site.state.key !== key) {
         useState = false;
-        opts.onNotice?.(`The saved state (key ${site.state.key}) does not match this image, emulator and memory size (key ${key}): booting the guest cold, which takes 20–60 s. Rebuild the site (npm run playground:build) to get a matching state.`);
+        opts.onNotice?.(`The saved state (key ${site.state.key}) does not match this image, emulator and memory size (key ${key}): booting the guest cold, which also downloads the kernel and initramfs. Rebuild the site (npm run playground:build) to get a matching state.`);
       }
-    } else if (site.state === null) opts.onNotice?.('This site has no saved state: booting the guest cold, which takes 20–60 s.');
+    } else if (site.state === null) opts.onNotice?.('This site has no saved state: booting the guest cold, which also downloads the kernel and initramfs.');
     opts.onPlan?.([
       { stage: 'emulator', bytes: site.v86Wasm.bytes },
       ...neededOutputs(manifest, !useState).map(([s, o]) => ({ stage: s, bytes: o.bytes })),
@@ -117,7 +117,7 @@ export class Simulator extends TraceSession {
     } catch (e) {
       // Unchecked state (no v86Version given) that does not fit: boot cold instead.
       if (!state || opts.v86Version || e instanceof GuestPanicError) throw e;
-      opts.onNotice?.(`The saved state could not be restored (${e instanceof Error ? e.message : String(e)}): booting the guest cold, which takes 20–60 s.`);
+      opts.onNotice?.(`The saved state could not be restored (${e instanceof Error ? e.message : String(e)}): booting the guest cold, which also downloads the kernel and initramfs.`);
       state = undefined;
       await coldImage();
       machine = await boot(undefined);

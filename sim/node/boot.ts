@@ -52,7 +52,7 @@ export async function bootMachine(opts: NodeBootOptions = {}): Promise<{ machine
     return { machine, info: { start: 'restored', ms: performance.now() - t0, statePath } };
   }
   const statePath = where.save;
-  opts.log?.(opts.state ? 'restoring the given state' : 'booting the guest (cold boot, about 10-20 s)');
+  opts.log?.(opts.state ? 'restoring the given state' : 'booting the guest (cold boot, a few seconds)');
   const machine = await Machine.boot(base);
   if (useState && !opts.state) {
     await dropPageCache(machine);

@@ -66,7 +66,7 @@ export function stateLocation(image: ImageAt, key: string, want: { v86Version: s
           : `its key ${shipped.key} is not this machine's ${key} (another kernel command line)`;
     loc.mismatch =
       `the saved state in ${image.dir} (${shipped.file}) does not fit: ${why}. ` +
-      (loc.restore ? `Using the one in ${cached}.` : `Booting cold once (tens of seconds) and saving a fresh state to ${cached}.`);
+      (loc.restore ? `Using the one in ${cached}.` : `Booting cold once (a few seconds) and saving a fresh state to ${cached}.`);
   }
   return loc;
 }
