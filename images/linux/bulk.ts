@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { dirname, join } from 'node:path';
 import { BuildError, run } from './run.js';
 
-/** Folders of the guest's tree moved into the squashfs; /init binds each back. */
+/** Folders of the guest's tree moved into the squashfs; the init.d hook binds each back. */
 export const BULK_DIRS = ['usr/include', 'usr/share'];
 
 /** Where the squashfs file and its mount point live in the guest. */
