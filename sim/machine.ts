@@ -10,6 +10,7 @@ import {
 } from './errors.js';
 import type { GuestImage } from './image.js';
 import { restoreInPlace } from './restore-in-place.js';
+import { restoreWithExactTsc } from './restore-tsc.js';
 import {
   encodeFrame, fieldStr, MAX_BODY, fieldU32, FrameReader, FrameType, SPILLED, strField, Tag, u32Field, u64Field,
   type Field, type Frame,
@@ -396,7 +397,7 @@ async function restoreFresh(emulator: V86, state: ArrayBuffer): Promise<void> {
   const zero = cpu?.zero_memory;
   if (cpu && zero) cpu.zero_memory = (offset, length) => zero(offset, Math.min(length, Math.max(0, (1 << 20) - offset)));
   try {
-    await emulator.restore_state(state);
+    await restoreWithExactTsc(emulator, state);
   } finally {
     if (cpu && zero) cpu.zero_memory = zero;
   }

@@ -6,6 +6,7 @@
 // write it sees); code for the kernel and programs that did not change
 // stays compiled. Falls back to v86's own restore when its internals differ.
 import type { V86 } from 'v86';
+import { restoreWithExactTsc } from './restore-tsc.js';
 
 interface PageBitmap {
   get(page: number): number | boolean;
@@ -62,7 +63,7 @@ function zeroPage(mem: Uint8Array, at: number): boolean {
 export async function restoreInPlace(emulator: V86, state: ArrayBuffer): Promise<number | null> {
   const cpu = cpuOf(emulator);
   if (!cpu) {
-    await emulator.restore_state(state);
+    await restoreWithExactTsc(emulator, state);
     return null;
   }
   let changed = 0;
@@ -99,7 +100,7 @@ export async function restoreInPlace(emulator: V86, state: ArrayBuffer): Promise
   cpu.unpack_memory = unpack;
   cpu.jit_clear_cache = () => undefined;
   try {
-    await emulator.restore_state(state);
+    await restoreWithExactTsc(emulator, state);
   } finally {
     cpu.unpack_memory = own.unpack;
     cpu.jit_clear_cache = own.clear;

@@ -236,6 +236,31 @@ describe('guest machine', function () {
     }
     await m.exec('rm -rf /home/restore');
   });
+
+  it('keeps the guest clock running across a save and restore', async () => {
+    // The TSC is Linux's clock here. Had it gone back, the guest would keep
+    // its time still until the TSC caught up: sleeps, poll timeouts and
+    // timers would stop (fms-shell then never gave a prompt).
+    const cpu = (m as unknown as { emulator: { v86: { cpu: { store_current_tsc(): void; current_tsc: Uint32Array } } } }).emulator.v86.cpu;
+    const tscMs = () => {
+      cpu.store_current_tsc();
+      return (cpu.current_tsc[0] + cpu.current_tsc[1] * 2 ** 32) / 1e6; // v86 counts 10^9 per second
+    };
+    const uptime = async () => Number(text((await m.exec('cat /proc/uptime')).stdout).split(' ')[0]);
+    const state = await m.saveState();
+    const atSave = tscMs();
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = performance.now();
+    await m.restoreState(state);
+    const restoring = performance.now() - t0;
+    // From the saved value on, plus at most the time restoreState took; the 300 ms before must not count.
+    const jump = tscMs() - atSave;
+    assert.ok(jump >= 0 && jump <= restoring + 20, `the TSC moved ${jump.toFixed(0)} ms in a restore of ${restoring.toFixed(0)} ms`);
+    const before = await uptime();
+    await new Promise((r) => setTimeout(r, 1000));
+    const ran = (await uptime()) - before;
+    assert.ok(ran > 0.5 && ran < 2, `the guest's clock ran ${ran.toFixed(2)} s in 1 s of host time`);
+  });
 });
 
 describe('guest machine failures', function () {
