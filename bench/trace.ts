@@ -4,10 +4,13 @@
 //   and the first 100 after a restore of the starting state;
 // - traces per second with 1 and with 2 guests in parallel worker threads,
 //   the same total work, measured side by side in one run, with the
-//   process's CPU time per trace (load on a shared machine moves it less).
+//   process's CPU time per trace (load on a shared machine moves it less),
+//   in short alternating blocks on the same two warm guests; then the same
+//   ratio for plain arithmetic: what this machine's two cores give at best.
 // `node dist/bench/trace.js [--no-cli] [--parallel-only | --no-parallel]`;
-// BENCH_TRACES and BENCH_WARMUP change the parallel part's counts;
-// FILEMON_SIM_WASM_TIERUP=1 measures with V8's default tiering (before).
+// BENCH_ROUNDS (blocks), BENCH_TRACES (per block) and BENCH_WARMUP change
+// the parallel part; FILEMON_SIM_WASM_TIERUP=1 measures with V8's default
+// tiering (before).
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -28,44 +31,103 @@ async function timeTraces(sim: Simulator, n: number): Promise<number[]> {
   return times;
 }
 
-/** A worker thread: start a guest, warm it, then run `count` traces when told to. */
+/** Arithmetic on a 512 KiB table: CPU-bound work with no guest in it. */
+function arithmetic(n: number): number {
+  const table = new Float64Array(1 << 16);
+  let x = 0;
+  for (let i = 0; i < n; i++) {
+    const j = Math.imul(i, 0x9e3779b1) & 0xffff;
+    table[j] = table[j] * 0.5 + i;
+    x += table[(j + 7) & 0xffff];
+  }
+  return x;
+}
+
+type WorkKind = 'traces' | 'arithmetic';
+
+/**
+ * A worker thread: starts a guest and warms it (or warms the arithmetic),
+ * says 'ready', then runs the number of traces (or loop steps) each message
+ * asks for and answers; a message of 0 ends it.
+ */
 async function worker(): Promise<void> {
-  const { count, warmup } = workerData as { count: number; warmup: number };
-  const sim = await Simulator.start();
-  await timeTraces(sim, warmup);
+  const { kind, warmup } = workerData as { kind: WorkKind; warmup: number };
+  const sim = kind === 'traces' ? await Simulator.start() : undefined;
+  const work = async (n: number) => (sim ? (await timeTraces(sim, n)).length : arithmetic(n));
+  await work(warmup);
   parentPort!.postMessage('ready');
-  await new Promise<void>((r) => parentPort!.once('message', () => r()));
-  await timeTraces(sim, count);
-  parentPort!.postMessage('done');
-  await sim.close();
+  for (;;) {
+    const n = await new Promise<number>((r) => parentPort!.once('message', r));
+    if (!n) break;
+    parentPort!.postMessage(await work(n)); // the result, so the loop is not dropped
+  }
+  await sim?.close();
+}
+
+/** Two warm workers; `run` has some of them do `count` units between them. */
+class WorkerPair {
+  private constructor(private readonly workers: Worker[]) {}
+
+  static async start(kind: WorkKind, warmup: number): Promise<WorkerPair> {
+    const self = fileURLToPath(import.meta.url);
+    const pair = new WorkerPair([0, 1].map(() => new Worker(self, { workerData: { kind, warmup } })));
+    await Promise.all(pair.workers.map((w) => pair.answer(w)));
+    return pair;
+  }
+
+  private answer(w: Worker): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const fail = (e: unknown) => reject(e instanceof Error ? e : new Error(`a benchmark worker exited (status ${e}) before answering`));
+      w.once('error', fail).once('exit', fail).once('message', () => {
+        w.off('error', fail).off('exit', fail);
+        resolve();
+      });
+    });
+  }
+
+  /** Milliseconds and process CPU milliseconds (all threads) for `count` units on `guests` workers. */
+  async run(guests: 1 | 2, count: number): Promise<{ ms: number; cpuMs: number }> {
+    const t = performance.now();
+    const cpu = process.cpuUsage();
+    const busy = this.workers.slice(0, guests);
+    await Promise.all(busy.map((w) => {
+      const done = this.answer(w);
+      w.postMessage(count / guests);
+      return done;
+    }));
+    const used = process.cpuUsage(cpu);
+    return { ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000 };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => {
+      const exited = new Promise((r) => w.once('exit', r));
+      w.postMessage(0);
+      return exited;
+    }));
+  }
 }
 
 /**
- * Seconds for `guests` workers to run `total` traces between them, after each
- * warmed up, and the process's CPU milliseconds (all threads: the guests and
- * V8's compiler and collector threads) in that time.
+ * The same work on one worker and split over two, in short alternating
+ * blocks (one-two, two-one, ...), so that the machine's slow spells fall on
+ * both alike. Returns total seconds of each, CPU per unit and the block ratios.
  */
-async function throughput(guests: number, total: number, warmup: number): Promise<{ s: number; cpuMs: number }> {
-  const self = fileURLToPath(import.meta.url);
-  const workers = Array.from({ length: guests }, () => new Worker(self, { workerData: { count: total / guests, warmup } }));
-  // Listened for from the start: a worker may exit before the others finish.
-  const exited = workers.map((w) => new Promise((r) => w.once('exit', r)));
-  const next = (w: Worker) => new Promise<void>((resolve, reject) => {
-    w.once('message', () => resolve());
-    w.once('error', reject);
-    w.once('exit', (code) => reject(new Error(`a benchmark worker exited (status ${code}) before reporting`)));
-  });
-  await Promise.all(workers.map(next));
-  process.stderr.write(`bench: ${guests} guest(s) warm, timing ${total} traces\n`);
-  const t = performance.now();
-  const cpu = process.cpuUsage();
-  const done = workers.map(next);
-  for (const w of workers) w.postMessage('go');
-  await Promise.all(done);
-  const s = (performance.now() - t) / 1000;
-  const used = process.cpuUsage(cpu);
-  await Promise.all(exited);
-  return { s, cpuMs: (used.user + used.system) / 1000 };
+async function oneAgainstTwo(pair: WorkerPair, blocks: number, count: number) {
+  const one = { ms: 0, cpuMs: 0 };
+  const two = { ms: 0, cpuMs: 0 };
+  const ratios: number[] = [];
+  for (let b = 0; b < blocks; b++) {
+    const order: Array<1 | 2> = b % 2 ? [2, 1] : [1, 2];
+    const r: Record<number, { ms: number; cpuMs: number }> = {};
+    for (const g of order) r[g] = await pair.run(g, count);
+    for (const [sum, x] of [[one, r[1]], [two, r[2]]] as const) {
+      sum.ms += x.ms;
+      sum.cpuMs += x.cpuMs;
+    }
+    ratios.push(r[1].ms / r[2].ms);
+  }
+  return { one, two, ratio: one.ms / two.ms, ratios: ratios.sort((a, b) => a - b) };
 }
 
 async function main(): Promise<void> {
@@ -100,20 +162,28 @@ async function main(): Promise<void> {
     console.log(`Simulator.trace('true'), first 100 after sim.restore() (median)    ${median(afterRestore).toFixed(1)} ms`);
   }
   if (args.has('--no-parallel')) return;
-  // Same total work with one guest and with two, side by side, twice.
-  const total = Number(process.env.BENCH_TRACES ?? 200);
+  // Same total work with one guest and with two, in alternating blocks.
+  const perBlock = Number(process.env.BENCH_TRACES ?? 50);
+  const blocks = Number(process.env.BENCH_ROUNDS ?? 20);
   // Warm means v86's JIT has filled: it still compiles ~30 modules per 100
   // traces at traces 100-200 and ~15 at 200-300 (notes/issue-15.md).
   const warmup = Number(process.env.BENCH_WARMUP ?? 300);
-  for (let round = 1; round <= 2; round++) {
-    const one = await throughput(1, total, warmup);
-    const two = await throughput(2, total, warmup);
-    const cpu = (r: { cpuMs: number }) => `${(r.cpuMs / total).toFixed(1)} ms CPU/trace`;
-    console.log(
-      `round ${round}: ${total} traces: 1 guest ${(total / one.s).toFixed(1)}/s (${cpu(one)}), ` +
-        `2 guests ${(total / two.s).toFixed(1)}/s (${cpu(two)}), ratio ${(one.s / two.s).toFixed(2)}x, load ${loadavg()[0].toFixed(2)}`,
-    );
-  }
+  const guests = await WorkerPair.start('traces', warmup);
+  process.stderr.write(`bench: 2 guests warm, timing ${blocks} blocks of ${perBlock} traces on 1 and on 2 guests\n`);
+  const g = await oneAgainstTwo(guests, blocks, perBlock);
+  await guests.close();
+  // About 0.15 s of arithmetic per block on one thread.
+  const arith = await WorkerPair.start('arithmetic', 5e6);
+  const a = await oneAgainstTwo(arith, blocks, 5e7);
+  await arith.close();
+  const total = blocks * perBlock;
+  const rate = (x: { ms: number }) => `${((total * 1000) / x.ms).toFixed(1)}/s`;
+  const cpu = (x: { cpuMs: number }) => `${(x.cpuMs / total).toFixed(1)} ms CPU/trace`;
+  const spread = (r: number[]) => `blocks ${r[Math.floor(r.length / 4)].toFixed(2)}-${r[Math.floor((3 * r.length) / 4)].toFixed(2)}x between quartiles`;
+  console.log(`traces per second, ${total} traces, 1 guest                     ${rate(g.one)} (${cpu(g.one)})`);
+  console.log(`traces per second, ${total} traces, 2 guests                    ${rate(g.two)} (${cpu(g.two)})`);
+  console.log(`2 guests against 1                                               ${g.ratio.toFixed(2)}x (${spread(g.ratios)})`);
+  console.log(`2 threads against 1 on arithmetic alone (this machine's best)   ${a.ratio.toFixed(2)}x (${spread(a.ratios)}), load ${loadavg()[0].toFixed(2)}`);
 }
 
 if (isMainThread) {
