@@ -1,30 +1,18 @@
 // Trace comparison on the host alone: the diff engine, golden files and
 // `filemon-sim diff`. No guest is involved.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertTraceMatches, diffTraces, formatTraceDiff, goldenText, parseTrace } from 'filemon-sim';
 import { packageRoot } from '../images/linux/layout.js';
+import { runCli } from './helpers/cli.js';
 
-const CLI = join(packageRoot, 'dist/sim/cli.js');
 const FIX = join(packageRoot, 'test/fixtures/diff');
 const fixture = (name: string) => join(FIX, name);
 const log = (name: string) => parseTrace(new Uint8Array(readFileSync(fixture(name))));
 
-function cli(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '' } });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+const cli = (args: string[], stdin?: string) => runCli(args, { stdin, env: { NO_COLOR: '' } });
 
 const CHANGED_DIFF = `--- a
 +++ b

@@ -2,29 +2,15 @@
 // (option, FILEMON_SIM_IMAGE, the installed image package, the local build,
 // building), its errors, and states kept out of read-only image folders.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MEMORY_MIB } from '../sim/machine.js';
 import { bootMachine } from '../sim/node/boot.js';
-import { IMAGE_PACKAGE, loadImage, mainPackage, packageRoot, readManifest, v86Version } from '../sim/node/image.js';
+import { IMAGE_PACKAGE, loadImage, mainPackage, readManifest, v86Version } from '../sim/node/image.js';
 import { stateFileName, stateLocation, userCacheDir } from '../sim/node/state-store.js';
 import { stateKey } from '../sim/state-key.js';
-
-const CLI = join(packageRoot, 'dist/sim/cli.js');
-
-function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+import { runCli } from './helpers/cli.js';
 
 describe('image lookup and saved-state locations', function () {
   this.timeout(900_000);
@@ -65,12 +51,12 @@ describe('image lookup and saved-state locations', function () {
     const pkg = imageFolder(join(project, 'node_modules', IMAGE_PACKAGE));
     writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: IMAGE_PACKAGE, version: mainPackage.version }));
     const env = { FILEMON_SIM_IMAGE: '' };
-    const v = await cli(['--version'], { cwd: project, env });
+    const v = await runCli(['--version'], { cwd: project, env });
     assert.equal(v.code, 0, v.stderr);
     assert.match(v.stdout, new RegExp(`^image: ${IMAGE_PACKAGE}, ${pkg.replace(/[/.]/g, '\\$&')} \\(kernel `, 'm'));
 
     writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: IMAGE_PACKAGE, version: '0.0.1' }));
-    const r = await cli(['trace', '--', 'true'], { cwd: project, env });
+    const r = await runCli(['trace', '--', 'true'], { cwd: project, env });
     assert.equal(r.code, 1);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, new RegExp(`${IMAGE_PACKAGE} 0\\.0\\.1 .* does not match filemon-sim ${mainPackage.version}; install the matching one: npm install ${IMAGE_PACKAGE}@${mainPackage.version}`));
@@ -82,7 +68,7 @@ describe('image lookup and saved-state locations', function () {
     symlinkSync(process.execPath, join(bin, 'node'));
     const empty = join(tmp, 'no-image');
     mkdirSync(empty);
-    const r = await cli(['trace', '--', 'true'], { env: { PATH: bin, FILEMON_SIM_IMAGE_DIR: empty, FILEMON_SIM_IMAGE: '' } });
+    const r = await runCli(['trace', '--', 'true'], { env: { PATH: bin, FILEMON_SIM_IMAGE_DIR: empty, FILEMON_SIM_IMAGE: '' } });
     assert.equal(r.code, 1);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, /looked at: option image \(not given\); FILEMON_SIM_IMAGE \(not set\); package @filemon-sim\/image-linux-i386 \(not installed\); local build .*no-image \(not built\)/);
