@@ -61,12 +61,15 @@ describe('consumer: installed from the two tarballs, no Debian, no root, no buil
 
   it('packs the image package with every output of the manifest, the manifest, the saved state and a README', () => {
     const manifest = JSON.parse(readFileSync(join(consumerImageStage(image), 'manifest.json'), 'utf8')) as { outputs: Record<string, { file: string }> };
-    for (const o of Object.values(manifest.outputs)) assert.ok(image.files.includes(o.file), `${o.file} is not packed`);
+    // The initramfs brotli-compressed (readImage unpacks it), the others as they are.
+    const packedName = (role: string, file: string) => (role === 'initramfs' ? `${file}.br` : file);
+    for (const [role, o] of Object.entries(manifest.outputs)) assert.ok(image.files.includes(packedName(role, o.file)), `${packedName(role, o.file)} is not packed`);
+    assert.ok(!image.files.includes(manifest.outputs.initramfs.file), 'the uncompressed initramfs is packed too');
     for (const f of ['manifest.json', 'state.json', 'README.md', 'package.json']) assert.ok(image.files.includes(f), `${f} is not packed`);
     assert.ok(image.files.some((f) => /^state-[0-9a-f]{16}\.zst/.test(f)), 'no saved state packed');
     // Its README: contents and size, and the GPL sources named with their versions from the manifest.
     const readme = readFileSync(join(consumerImageStage(image), 'README.md'), 'utf8');
-    for (const o of Object.values(manifest.outputs)) assert.ok(readme.includes(`| \`${o.file}\` |`), `README does not list ${o.file}`);
+    for (const [role, o] of Object.entries(manifest.outputs)) assert.ok(readme.includes(`| \`${packedName(role, o.file)}\` |`), `README does not list ${packedName(role, o.file)}`);
     assert.match(readme, new RegExp(`about ${(image.size / 1e6).toFixed(1)} MB as the npm tarball`));
     assert.match(readme, /\| `linux` \| [^|]+ \| GPL-2\.0-only \|/);
     assert.match(readme, /\| `busybox` \| [^|]+ \| GPL-2\.0-only \|/);

@@ -2,9 +2,10 @@
 // (option, FILEMON_SIM_IMAGE, the installed image package, the local build,
 // building), its errors, and states kept out of read-only image folders.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, constants as zlib } from 'node:zlib';
 import { DEFAULT_MEMORY_MIB } from '../sim/machine.js';
 import { bootMachine } from '../sim/node/boot.js';
 import { IMAGE_PACKAGE, loadImage, mainPackage, readManifest, v86Version } from '../sim/node/image.js';
@@ -17,17 +18,44 @@ describe('image lookup and saved-state locations', function () {
   let tmp: string;
   let localDir: string;
 
-  /** An image folder made of links to the local build's outputs and manifest (no states). */
-  function imageFolder(at: string): string {
+  let initramfsBr: string;
+
+  /**
+   * An image folder made of links to the local build's outputs and manifest
+   * (no states); with packed, the initramfs brotli-compressed as the image
+   * package ships it.
+   */
+  function imageFolder(at: string, opts: { packed?: boolean } = {}): string {
     mkdirSync(at, { recursive: true });
     const m = readManifest(localDir, 'the local build');
-    for (const f of [...Object.values(m.outputs).map((o) => o.file), 'manifest.json']) symlinkSync(join(localDir, f), join(at, f));
+    for (const f of [...Object.values(m.outputs).map((o) => o.file), 'manifest.json']) {
+      if (opts.packed && f === m.outputs.initramfs.file) symlinkSync(initramfsBr, join(at, `${f}.br`));
+      else symlinkSync(join(localDir, f), join(at, f));
+    }
     return at;
   }
 
   before(async () => {
     localDir = (await loadImage({ log: (m) => process.stderr.write(`      [image] ${m}\n`) })).dir;
     tmp = mkdtempSync(join(tmpdir(), 'filemon-sim-lookup-'));
+    const raw = readFileSync(join(localDir, readManifest(localDir, 'the local build').outputs.initramfs.file));
+    initramfsBr = join(tmp, 'initramfs.cpio.br');
+    writeFileSync(initramfsBr, brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } }));
+  });
+
+  it('reads an output stored brotli-compressed, and says which file is damaged or missing', async () => {
+    const dir = imageFolder(join(tmp, 'packed'), { packed: true });
+    const m = readManifest(dir, 'test');
+    const image = await loadImage({ image: dir });
+    assert.deepEqual(image.initramfs, new Uint8Array(readFileSync(join(localDir, m.outputs.initramfs.file))));
+    const br = join(dir, `${m.outputs.initramfs.file}.br`);
+    rmSync(br);
+    writeFileSync(br, readFileSync(initramfsBr).subarray(0, 1000));
+    const damaged = await loadImage({ image: dir });
+    assert.throws(() => damaged.initramfs, /initramfs\.cpio\.br is not valid brotli \(.*\); the image folder is damaged/);
+    rmSync(br);
+    const missing = await loadImage({ image: dir });
+    assert.throws(() => missing.initramfs, /initramfs\.cpio is missing, and so is initramfs\.cpio\.br \(manifest\.json names it as the initramfs\)/);
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -96,7 +124,8 @@ describe('image lookup and saved-state locations', function () {
   });
 
   it('reports a packaged state made for another v86, boots cold and saves a fresh state to the cache, leaving the image folder alone', async () => {
-    const dir = imageFolder(join(tmp, 'old-state'));
+    // Packed as the image package ships it: the cold boot unpacks the initramfs.
+    const dir = imageFolder(join(tmp, 'old-state'), { packed: true });
     writeFileSync(join(dir, stateFileName('00000000000000aa')), 'not a state');
     writeFileSync(join(dir, 'state.json'), JSON.stringify({ file: stateFileName('00000000000000aa'), key: '00000000000000aa', v86Version: '0.0.1', memoryMiB: DEFAULT_MEMORY_MIB }));
     const before = readdirSync(dir).sort();
