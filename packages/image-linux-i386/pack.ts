@@ -82,17 +82,16 @@ export async function packImage(log: (msg: string) => void = (m) => process.stde
   rmSync(stageDir, { recursive: true, force: true });
   mkdirSync(stageDir, { recursive: true });
   // The initramfs goes brotli-compressed: half of what npm's gzip makes of it.
-  const compressed = new Set([manifest.outputs.initramfs.file]);
-  const outputs = [...new Set(Object.values(manifest.outputs).map((o) => o.file))];
-  for (const f of outputs) {
-    if (!compressed.has(f)) copyFileSync(join(outDir, f), join(stageDir, f));
-    else {
-      log(`compressing ${f} (brotli, a few seconds)`);
-      writeFileSync(join(stageDir, f + COMPRESSED_SUFFIX), brotliOf(readFileSync(join(outDir, f))));
+  const outputs = new Set(Object.values(manifest.outputs).map((o) => o.file));
+  const shipped = [...outputs, 'manifest.json', stateFile].map((f) => {
+    if (f !== manifest.outputs.initramfs.file) {
+      copyFileSync(join(outDir, f), join(stageDir, f));
+      return f;
     }
-  }
-  const shipped = [...outputs.map((f) => (compressed.has(f) ? f + COMPRESSED_SUFFIX : f)), 'manifest.json', stateFile];
-  for (const f of ['manifest.json', stateFile]) copyFileSync(join(outDir, f), join(stageDir, f));
+    log(`compressing ${f} (brotli, a few seconds)`);
+    writeFileSync(join(stageDir, f + COMPRESSED_SUFFIX), brotliOf(readFileSync(join(outDir, f))));
+    return f + COMPRESSED_SUFFIX;
+  });
   writeFileSync(join(stageDir, 'state.json'), JSON.stringify({ file: stateFile, key, v86Version, memoryMiB: DEFAULT_MEMORY_MIB }, null, 2) + '\n');
   const files = [...shipped, 'state.json'];
 

@@ -151,22 +151,24 @@ export function readImage(dir: string, source: ImageSource, what: string): Loade
     const out = manifest.outputs[role];
     const path = join(dir, out.file);
     const compressed = path + COMPRESSED_SUFFIX;
-    let bytes: Uint8Array;
-    let from = path;
-    if (existsSync(path)) bytes = new Uint8Array(readFileSync(path));
-    else if (existsSync((from = compressed))) {
-      try {
-        bytes = new Uint8Array(brotliDecompressSync(readFileSync(compressed)));
-      } catch (err) {
-        throw new ImageInvalidError(`${what}: ${compressed} is not valid brotli (${(err as Error).message}); the image folder is damaged`);
-      }
-    } else {
+    if (existsSync(path)) return checkSize(new Uint8Array(readFileSync(path)), path);
+    if (!existsSync(compressed)) {
       throw new ImageInvalidError(`${what}: ${path} is missing, and so is ${out.file}${COMPRESSED_SUFFIX} (manifest.json names it as the ${role})`);
     }
-    if (bytes.byteLength !== out.bytes) {
-      throw new ImageInvalidError(`${what}: ${from} has ${bytes.byteLength} bytes${from === path ? '' : ' unpacked'}, manifest.json says ${out.bytes}; the image folder is damaged`);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(brotliDecompressSync(readFileSync(compressed)));
+    } catch (err) {
+      throw new ImageInvalidError(`${what}: ${compressed} is not valid brotli (${(err as Error).message}); the image folder is damaged`);
     }
-    return bytes;
+    return checkSize(bytes, `${compressed} (unpacked)`);
+
+    function checkSize(b: Uint8Array, from: string): Uint8Array {
+      if (b.byteLength !== out.bytes) {
+        throw new ImageInvalidError(`${what}: ${from} has ${b.byteLength} bytes, manifest.json says ${out.bytes}; the image folder is damaged`);
+      }
+      return b;
+    }
   };
   // The kernel and initramfs (about 20 MB) are read on first use: restoring
   // a saved state needs only the BIOS.

@@ -8,9 +8,9 @@
  * The parent opens /dev/filemon and the log, hands the log over with
  * FILEMON_SET_FD, vforks (as bmake does on FreeBSD); the child attaches
  * itself with FILEMON_SET_PID and execs CMD; the parent waits and closes
- * the device, which writes the footer. Exit status: CMD's, 128 + signal if it was killed, 127 if CMD
- * was not found, 125 if tracing itself failed (stderr says
- * "fms-trace: tracing failed: " and why).
+ * the device, which writes the footer. Exit status: CMD's, 128 + signal if
+ * it was killed, 127 if CMD was not found, 125 if tracing itself failed
+ * (stderr says "fms-trace: tracing failed: " and why).
  *
  * With -t, CMD and every process it started are killed after MS
  * milliseconds. The tracer outlives them: it is their subreaper, so it
