@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync, chownSync } from 
 import { execFileSync } from 'node:child_process';
 import { join, posix } from 'node:path';
 import { IMAGE_PACKAGE, packageRoot } from '../sim/node/image.js';
+import { hostProgram } from './helpers/host-programs.js';
 import { BUILD_TOOLS, Consumer, devVersion, packBoth, readmeMochaExample, type Packed } from './helpers/consumer.js';
 
 /** The trace's records of `cat /etc/passwd > /home/copy`: R and W, whatever the pids. */
@@ -50,7 +51,7 @@ describe('consumer: installed from the two tarballs, no Debian, no root, no buil
     // image recipe, which only a repository checkout has (imported on demand).
     const unresolved: string[] = [];
     for (const f of main.files.filter((f) => f.endsWith('.js'))) {
-      const src = execFileSync('tar', ['-xzOf', main.tarball, `package/${f}`], { encoding: 'utf8' });
+      const src = execFileSync(hostProgram('tar'), ['-xzOf', main.tarball, `package/${f}`], { encoding: 'utf8' });
       for (const [, spec] of src.matchAll(/(?:from |import\()\s*'(\.{1,2}\/[^']+)'/g)) {
         const target = posix.join(posix.dirname(f), spec);
         if (!main.files.includes(target) && !target.startsWith('dist/images/linux/')) unresolved.push(`${f} imports ${spec}`);

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Machine } from '../sim/machine.js';
 import { sharedGuest, text } from './helpers/guest.js';
+import { hostProgram } from './helpers/host-programs.js';
 
 const HOME = '/home/demo';
 const SRCTOP = `${HOME}/dirdeps-project`;
@@ -32,15 +33,6 @@ interface DirConf {
   objroot: string;
   machine: string;
   hostTarget: string;
-}
-
-function hasPython(): boolean {
-  try {
-    execFileSync('python3', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The DIRDEPS list of a Makefile.depend gendirdeps.mk wrote. */
@@ -94,7 +86,6 @@ describe('mk-files: gendirdeps writes Makefile.depend from our records (in the g
   });
 
   it('meta2deps.py on the host reads our .meta files to the same DIRDEPS', async function () {
-    if (!hasPython()) this.skip();
     // The trees, byte for byte, under a host directory; meta2deps.py checks
     // that paths exist, so the guest's paths are mapped under it.
     const host = mkdtempSync(join(tmpdir(), 'fms-dirdeps-'));
@@ -103,7 +94,7 @@ describe('mk-files: gendirdeps writes Makefile.depend from our records (in the g
       const tar = await m.exec(`tar -C / -cf /tmp/dirdeps.tar ${HOME.slice(1)}`);
       assert.equal(tar.status, 0, text(tar.stderr));
       writeFileSync(at('trees.tar'), await m.getFile('/tmp/dirdeps.tar', { remove: true }));
-      execFileSync('tar', ['-C', host, '-xf', at('trees.tar')]);
+      execFileSync(hostProgram('tar'), ['-C', host, '-xf', at('trees.tar')]);
       const script = at('meta2deps.py');
       writeFileSync(script, await m.getFile(`${MK}/meta2deps.py`));
       for (const d of DIRS) {
@@ -119,7 +110,7 @@ describe('mk-files: gendirdeps writes Makefile.depend from our records (in the g
         const args = [script, '-R', d, '-H', c.hostTarget, '-O', at(c.objtop), '-O', at(c.objroot),
           `MACHINE=${c.machine}`, `SRCTOP=${at(SRCTOP)}`, `RELDIR=${d}`, `CURDIR=${at(c.objdir)}`,
           ...(perMachine ? [] : ['MACHINE=none']), ...metas.map((f) => join(at(c.objdir), f))];
-        const out = execFileSync('python3', args, { cwd: at(c.objdir), encoding: 'utf8' });
+        const out = execFileSync(hostProgram('python3'), args, { cwd: at(c.objdir), encoding: 'utf8' });
         const dirs = out.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('src:'))
           .map((l) => l.replace(new RegExp(`\\.(${c.machine}|none)$`), '')).filter((l) => l !== d);
         const py = [...new Set(dirs)].sort();

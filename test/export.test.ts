@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../images/linux/layout.js';
+import { hostProgram } from './helpers/host-programs.js';
 
 const CLI = join(packageRoot, 'dist/sim/cli.js');
 const BUILD_LOG = join(packageRoot, 'test/fixtures/diff/build.filemon');
@@ -24,7 +25,7 @@ function makePlan(dir: string, depfile: string, targets: string[]): string {
   writeFileSync(join(dir, 'deps.d'), depfile);
   const recipes = targets.map((t) => `${t.replace(/ /g, '\\ ')}:\n\t@echo build $@ from $^\n`).join('\n');
   writeFileSync(join(dir, 'Makefile'), `include deps.d\n\n${recipes}`);
-  const r = run('make', ['-n', '-B', '-f', 'Makefile', targets[targets.length - 1]], { cwd: dir });
+  const r = run(hostProgram('make'), ['-n', '-B', '-f', 'Makefile', targets[targets.length - 1]], { cwd: dir });
   assert.equal(r.code, 0, `make failed: ${r.stderr}`);
   return r.stdout;
 }
@@ -123,7 +124,7 @@ describe('exports', function () {
       assert.match(r.stdout, /p1 -> p2 \[label="fork"/);
       assert.match(r.stdout, /f\d+ \[shape=note, label="\/src\/include\/a h\.h"\];/);
       assert.doesNotMatch(r.stdout, /ld\.so\.cache|\/dev\/null/);
-      const svg = run('dot', ['-Tsvg'], { input: r.stdout });
+      const svg = run(hostProgram('dot'), ['-Tsvg'], { input: r.stdout });
       assert.equal(svg.code, 0, svg.stderr);
       assert.equal(svg.stderr, '');
       assert.match(svg.stdout, /<svg[\s\S]*pid 13[\s\S]*\/usr\/bin\/as[\s\S]*<\/svg>/);
@@ -136,7 +137,7 @@ describe('exports', function () {
       assert.match(r.stdout, /color=red, label="pid \d+\\n\/proc\/self\/exe\\nkilled by signal 9"/);
       assert.match(r.stdout, /color=red, label="pid \d+\\n\(no exec\)\\nexit 3"/);
       assert.match(r.stdout, /-> f\d+ \[label="W", color=orange\];/);
-      const svg = run('dot', ['-Tsvg'], { input: r.stdout });
+      const svg = run(hostProgram('dot'), ['-Tsvg'], { input: r.stdout });
       assert.equal(svg.code, 0, svg.stderr);
       assert.match(svg.stdout, /\/tmp\/p/);
     });

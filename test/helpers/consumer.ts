@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { packImage, npmPack, packOutDir } from '../../packages/image-linux-i386/pack.js';
 import { packageRoot } from '../../sim/node/image.js';
+import { hostProgram } from './host-programs.js';
 
 export interface Packed {
   tarball: string;
@@ -23,7 +24,7 @@ export async function packBoth(log: (m: string) => void): Promise<{ main: Packed
   const mainDir = join(packOutDir, 'main');
   rmSync(mainDir, { recursive: true, force: true });
   const m = npmPack(packageRoot, mainDir);
-  const list = (tgz: string) => execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
+  const list = (tgz: string) => execFileSync(hostProgram('tar'), ['-tzf', tgz], { encoding: 'utf8' }).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
   const mainTgz = join(mainDir, m.filename);
   return {
     main: { tarball: mainTgz, size: m.size, unpackedSize: m.unpackedSize, files: list(mainTgz) },
@@ -62,10 +63,9 @@ export class Consumer {
   /** Makes the user, the folders, the PATH and the npm cache copy. */
   static create(): Consumer {
     if (process.getuid?.() !== 0) throw new Error('the consumer test needs root (it creates a user)');
-    const strace = which('strace');
-    if (!strace) throw new Error('the consumer test needs strace (apt-get install strace)');
+    hostProgram('strace');
     const user = `fmsc${process.pid}`;
-    execFileSync('useradd', ['--no-create-home', '--shell', '/bin/sh', user]);
+    execFileSync(hostProgram('useradd'), ['--no-create-home', '--shell', '/bin/sh', user]);
     const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
     const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
     const c = new Consumer(user, uid, gid);
@@ -133,7 +133,7 @@ export class Consumer {
     const args = ['-f', '-qq', '--seccomp-bpf', '-e', 'trace=execve', '-o', log, '-u', this.user, '--', ...argv];
     const t0 = performance.now();
     return new Promise((resolve, reject) => {
-      const child = spawn(which('strace')!, args, { cwd: this.project, env: this.env(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(hostProgram('strace'), args, { cwd: this.project, env: this.env(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -185,7 +185,7 @@ export class Consumer {
 
   dispose(): void {
     try {
-      execFileSync('userdel', [this.user], { stdio: 'ignore' });
+      execFileSync(hostProgram('userdel'), [this.user], { stdio: 'ignore' });
     } finally {
       rmSync(this.root, { recursive: true, force: true });
     }
