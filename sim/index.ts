@@ -1,8 +1,10 @@
 // filemon-sim for Node: `import { Simulator } from 'filemon-sim'`.
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, posix } from 'node:path';
+import { posix } from 'node:path';
 import { bootMachine, readStateFile, type NodeBootOptions } from './node/boot.js';
+import { readHostTree, writeHostTree } from './node/host-tree.js';
 import { traceParser } from './node/parser-wasm.js';
+import { TransferError, type TransferOptions, type TransferReport } from './transfer/report.js';
+import { decodeTree, encodeTree, EntryKind, specialType } from './transfer/tree.js';
 import { TraceSession } from './simulator.js';
 
 export type SimulatorOptions = NodeBootOptions;
@@ -23,36 +25,56 @@ export class Simulator extends TraceSession {
     return new Simulator(machine, parser, baseline);
   }
 
-  /** Copies a host file or directory (recursively) into the guest. */
-  async put(hostPath: string, guestPath: string): Promise<void> {
-    const st = statSync(hostPath);
-    if (!st.isDirectory()) {
-      await this.machine.putFile(guestPath, new Uint8Array(readFileSync(hostPath)), st.mode & 0o7777);
-      return;
-    }
-    await this.machine.mkdir(guestPath, st.mode & 0o7777);
-    for (const name of readdirSync(hostPath)) await this.put(join(hostPath, name), posix.join(guestPath, name));
+  /**
+   * Copies a host file, symlink or directory (recursively) to guestPath in
+   * the guest, keeping what each entry is: symlinks cross as symlinks (never
+   * followed, their target text unchanged), files and directories keep mode
+   * and mtime/atime, hard links within the tree stay linked. FIFOs, sockets
+   * and device nodes are not copied: the report names them (strict: nothing
+   * is copied and TransferError is thrown). Nothing is written in the guest
+   * through a symlink below guestPath. Throws TransferError, naming each
+   * one, when entries were refused; the rest is copied.
+   */
+  async put(hostPath: string, guestPath: string, opts: TransferOptions = {}): Promise<TransferReport> {
+    const what = `put ${hostPath} to ${guestPath}`;
+    const tree = readHostTree(hostPath);
+    if (opts.strict && tree.skipped.length) throw new TransferError(`${what} (strict)`, { copied: 0, skipped: tree.skipped, refused: [] });
+    const refused = (await this.machine.putTree(guestPath, encodeTree(tree.entries))).map((r) => ({
+      path: r.name ? posix.join(guestPath, r.name) : guestPath,
+      reason: r.reason,
+    }));
+    const report = { copied: tree.entries.length - refused.length, skipped: tree.skipped, refused: [...tree.refused, ...refused] };
+    if (report.refused.length) throw new TransferError(what, report);
+    return report;
   }
 
-  /** Copies a guest file or directory (recursively) to the host. */
-  async get(guestPath: string, hostPath: string): Promise<void> {
-    const dirs = await this.machine.exec(['find', guestPath, '-type', 'd']);
-    const isDir = dirs.status === 0 && dirs.stdout.length > 0;
-    if (!isDir) {
-      mkdirSync(dirname(hostPath), { recursive: true });
-      writeFileSync(hostPath, await this.machine.getFile(guestPath));
-      return;
-    }
-    const lines = (b: Uint8Array) => new TextDecoder().decode(b).split('\n').filter(Boolean);
-    for (const d of lines(dirs.stdout)) mkdirSync(join(hostPath, posix.relative(guestPath, d)), { recursive: true });
-    const files = await this.machine.exec(['find', guestPath, '-type', 'f']);
-    for (const f of lines(files.stdout)) writeFileSync(join(hostPath, posix.relative(guestPath, f)), await this.machine.getFile(f));
+  /**
+   * Copies a guest file, symlink or directory (recursively) to hostPath, the
+   * same way as put; nothing is written on the host through a symlink below
+   * hostPath, and names from the guest that are absolute or hold ".." are
+   * refused.
+   */
+  async get(guestPath: string, hostPath: string, opts: TransferOptions = {}): Promise<TransferReport> {
+    const what = `get ${guestPath} to ${hostPath}`;
+    const { tree, refused: unread } = await this.machine.getTree(guestPath);
+    const entries = decodeTree(tree);
+    const inGuest = (name: string) => (name ? posix.join(guestPath, name) : guestPath);
+    const skipped = entries.filter((e) => e.kind === EntryKind.Other).map((e) => ({ path: inGuest(e.name), type: specialType(e.mode) }));
+    if (opts.strict && skipped.length) throw new TransferError(`${what} (strict)`, { copied: 0, skipped, refused: [] });
+    const copies = entries.filter((e) => e.kind !== EntryKind.Other);
+    const notWritten = writeHostTree(hostPath, copies);
+    const refused = [...unread.map((r) => ({ path: inGuest(r.name), reason: r.reason })), ...notWritten];
+    const report = { copied: copies.length - notWritten.length, skipped, refused };
+    if (refused.length) throw new TransferError(what, report);
+    return report;
   }
 }
 
 export { TraceSession, TraceError, TraceTimeoutError, type TraceOptions, type TraceResult } from './simulator.js';
 export { Machine, type BootOptions, type ExecOptions, type ExecResult } from './machine.js';
 export * from './errors.js';
+export { TransferError, type TransferOptions, type TransferReport } from './transfer/report.js';
+export type { Refusal, Skipped } from './transfer/tree.js';
 export { bootMachine, type NodeBootOptions, type BootInfo } from './node/boot.js';
 export { IMAGE_PACKAGE, ImageMissingError, ImageInvalidError } from './node/image.js';
 export { parseTrace, createLogStream } from './node/parser-wasm.js';

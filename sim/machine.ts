@@ -67,7 +67,7 @@ export const DEFAULT_EXEC_TIMEOUT_MS = 120_000;
 /** Payloads (stdin, file data) above this go through the 9p folder rather than the console. */
 const INLINE_LIMIT = 2048;
 /** The fields the agent reads from the 9p folder when spilled; strings (argv, env, cwd, path) always travel inline. */
-const SPILLABLE = new Set<number>([Tag.Stdin, Tag.Data]);
+const SPILLABLE = new Set<number>([Tag.Stdin, Tag.Data, Tag.Tree]);
 /** How long past its own timeout a command may take before the agent counts as hung. */
 const AGENT_GRACE_MS = 15_000;
 
@@ -280,13 +280,30 @@ export class Machine {
   async putFile(path: string, data: Uint8Array | string, mode = 0o644): Promise<void> {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
     const reply = await this.request(FrameType.Put, [strField(Tag.Path, path), u32Field(Tag.Mode, mode), { tag: Tag.Data, data: bytes }]);
-    this.throwIfError(reply, `putFile ${path}`);
+    this.throwIfError(reply);
   }
 
   /** Creates a directory in the guest (and its parents). */
   async mkdir(path: string, mode = 0o755): Promise<void> {
     const reply = await this.request(FrameType.Put, [strField(Tag.Path, path), u32Field(Tag.Mode, 0o040000 | mode)]);
-    this.throwIfError(reply, `mkdir ${path}`);
+    this.throwIfError(reply);
+  }
+
+  /**
+   * Writes a tree (sim/transfer/tree.ts) at path in the guest, never through
+   * a symlink below path; gives the entries it refused, by name.
+   */
+  async putTree(path: string, tree: Uint8Array): Promise<Array<{ name: string; reason: string }>> {
+    const reply = await this.request(FrameType.PutTree, [strField(Tag.Path, path), { tag: Tag.Tree, data: tree }]);
+    this.throwIfError(reply);
+    return refusals(reply);
+  }
+
+  /** The tree at path in the guest (symlinks not followed), and the entries it could not read. */
+  async getTree(path: string): Promise<{ tree: Uint8Array; refused: Array<{ name: string; reason: string }> }> {
+    const reply = await this.request(FrameType.GetTree, [strField(Tag.Path, path)]);
+    this.throwIfError(reply);
+    return { tree: await this.bytesOf(reply, Tag.Tree), refused: refusals(reply) };
   }
 
   /** v86's count of instructions the guest has executed; 32 bits, it wraps (bench/ follows it). */
@@ -299,7 +316,7 @@ export class Machine {
     const fields = [strField(Tag.Path, path)];
     if (opts.remove) fields.push({ tag: Tag.Remove, data: new Uint8Array(0) });
     const reply = await this.request(FrameType.Get, fields);
-    this.throwIfError(reply, `getFile ${path}`);
+    this.throwIfError(reply);
     return this.bytesOf(reply, Tag.Data);
   }
 
@@ -365,9 +382,13 @@ export class Machine {
     return x && x.data.length === 4 ? fieldU32(x) : 0;
   }
 
-  private throwIfError(f: Frame, what: string): void {
+  /** The agent's error, prefixed with what (when its message does not name the request itself) and a hint. */
+  private throwIfError(f: Frame, what?: string): void {
     const e = f.fields.find((x) => x.tag === Tag.Error);
-    if (e) throw new AgentError(`${what}: ${fieldStr(e)}`);
+    if (!e) return;
+    const msg = fieldStr(e);
+    const hint = FILE_ERROR_HINTS.find(([re]) => re.test(msg))?.[1];
+    throw new AgentError(`${what ? `${what}: ` : ''}${msg}${hint ? `; ${hint}` : ''}`);
   }
 }
 
@@ -378,7 +399,26 @@ function checkMemory(mib: number): void {
 }
 
 function requestName(type: FrameType): string {
-  return ({ [FrameType.Exec]: 'exec', [FrameType.Put]: 'put', [FrameType.Get]: 'get', [FrameType.Ping]: 'ping' } as Record<number, string>)[type] ?? `type ${type}`;
+  return ({
+    [FrameType.Exec]: 'exec', [FrameType.Put]: 'put', [FrameType.Get]: 'get', [FrameType.Ping]: 'ping',
+    [FrameType.PutTree]: 'put_tree', [FrameType.GetTree]: 'get_tree',
+  } as Record<number, string>)[type] ?? `type ${type}`;
+}
+
+/** What to do about the agent's file errors, by the error's text (strerror's). */
+const FILE_ERROR_HINTS: Array<[RegExp, string]> = [
+  [/^cannot read .*: No such file or directory$/, 'check the guest path'],
+  [/: Is a directory$/, 'a directory is copied with Simulator.get (the CLI\'s --get)'],
+  [/: Not a directory$/, 'a component of the guest path is a file'],
+  [/: No space left on device$/, 'the guest\'s files live in its memory: give it more (memoryMiB, --memory)'],
+];
+
+function refusals(reply: Frame): Array<{ name: string; reason: string }> {
+  return reply.fields.filter((x) => x.tag === Tag.Refused).map((x) => {
+    const nul = x.data.indexOf(0);
+    const text = (b: Uint8Array) => new TextDecoder().decode(b);
+    return nul < 0 ? { name: text(x.data), reason: 'no reason given' } : { name: text(x.data.subarray(0, nul)), reason: text(x.data.subarray(nul + 1)) };
+  });
 }
 
 interface V86Cpu {

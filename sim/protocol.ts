@@ -14,6 +14,10 @@ export const enum FrameType {
   Put = 2,
   Get = 3,
   Ping = 4,
+  /** Path, Tree: writes the tree at Path. */
+  PutTree = 5,
+  /** Path: replies with Path's Tree. */
+  GetTree = 6,
   Ready = 100,
   Result = 101,
 }
@@ -40,6 +44,10 @@ export const enum Tag {
   Remove = 18,
   /** Ready of a restarted agent: why the previous one ended. */
   Restarted = 19,
+  /** A tree of entries (sim/transfer/tree.ts). */
+  Tree = 20,
+  /** Repeated: an entry's name, NUL, why it was not moved. */
+  Refused = 21,
 }
 
 export interface Field {

@@ -135,7 +135,7 @@ describe('guest machine', function () {
     assert.equal(text(sum.stdout), `${big.length} /home/put/big.bin\n`);
     assert.ok(Buffer.from(await m.getFile('/home/put/big.bin')).equals(Buffer.from(big)));
 
-    await assert.rejects(m.getFile('/home/put/missing'), /getFile \/home\/put\/missing: read .*No such file/);
+    await assert.rejects(m.getFile('/home/put/missing'), /^AgentError: cannot read the guest file \/home\/put\/missing: No such file or directory; check the guest path$/);
     await assert.rejects(m.putFile('relative/path', 'x'), /absolute guest path/);
     await m.exec('rm -r /home/put');
   });

@@ -1,11 +1,12 @@
 // `filemon-sim trace -- CMD`: run CMD under /dev/filemon in the guest and
 // show its log; the CLI exits with CMD's status.
-import { accessSync, constants } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Simulator } from '../index.js';
+import { Simulator, TransferError, type TransferReport } from '../index.js';
 import { TraceTimeoutError } from '../simulator.js';
 import { checkOutputPath, CliError, GUEST_RUN_OPTIONS, guestRun, parseOptions } from './common.js';
 import { TIMED_OUT_EXIT } from './run.js';
+import { skippedText } from '../transfer/report.js';
 import { renderView, VIEW_OPTIONS, writeView } from './output.js';
 
 /** "A:B" at the first colon; host paths with colons are not supported. */
@@ -25,6 +26,7 @@ export async function traceCommand(args: string[]): Promise<number> {
         quiet: { type: 'boolean', short: 'q' },
         put: { type: 'string', multiple: true },
         get: { type: 'string', multiple: true },
+        strict: { type: 'boolean' },
         ...GUEST_RUN_OPTIONS,
       },
     }),
@@ -36,16 +38,31 @@ export async function traceCommand(args: string[]): Promise<number> {
   // Whatever can be found wrong on the host is, before the guest starts.
   for (const [host] of puts) {
     try {
-      accessSync(host, constants.R_OK);
+      lstatSync(host);
     } catch (e) {
       throw new CliError(`--put ${host}:…: cannot read ${host} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing was run`);
     }
   }
+  const transfer = async (flag: string, pair: [string, string], move: () => Promise<TransferReport>): Promise<boolean> => {
+    const say = (line: string) => process.stderr.write(`filemon-sim: ${flag} ${pair.join(':')}: ${line}\n`);
+    try {
+      for (const s of (await move()).skipped) say(`not copied: ${skippedText(s)}; --strict makes this an error`);
+      return true;
+    } catch (e) {
+      if (!(e instanceof TransferError)) throw e;
+      for (const s of e.report.skipped) say(`not copied (--strict): ${skippedText(s)}`);
+      for (const r of e.report.refused) say(`refused ${r.path}: ${r.reason}`);
+      return false;
+    }
+  };
+  const strict = { strict: values.strict };
   checkOutputPath(values.output);
 
   const sim = await Simulator.start(boot);
   try {
-    for (const [host, guest] of puts) await sim.put(host, guest);
+    for (const p of puts) {
+      if (!(await transfer('--put', p, () => sim.put(p[0], p[1], strict)))) throw new CliError('trace: a --put was refused (see above); nothing was run', 1);
+    }
     let result;
     try {
       result = await sim.trace(positionals, exec);
@@ -67,8 +84,11 @@ export async function traceCommand(args: string[]): Promise<number> {
       process.stderr.write(result.stderr);
     }
     writeView(renderView(result.trace, result.log, values, { status: result.status, signal: result.signal }), values.output);
-    for (const [guest, host] of gets) await sim.get(guest, host);
-    return result.signal ? 128 + result.signal : result.status;
+    let gotAll = true;
+    for (const g of gets) gotAll = (await transfer('--get', g, () => sim.get(g[0], g[1], strict))) && gotAll;
+    const status = result.signal ? 128 + result.signal : result.status;
+    // A --get that lost entries fails the run even when the command did not.
+    return gotAll ? status : status || 1;
   } finally {
     await sim.close();
   }

@@ -43,7 +43,14 @@ with CMD's status (128 + signal if killed, 127 if not found, 124 on timeout).
 ${VIEWS}
 trace options:
   --put HOST:GUEST   copy a file or directory into the guest first (repeatable)
-  --get GUEST:HOST   copy a file or directory out afterwards (repeatable)
+  --get GUEST:HOST   copy a file or directory out afterwards (repeatable);
+                     both keep symlinks (never followed), modes, times and
+                     hard links, name FIFOs, sockets and devices on stderr
+                     without copying them, and never write through a
+                     symlink below the destination; a refused entry makes
+                     the exit status non-zero
+  --strict           a FIFO, socket or device in a --put or --get tree is an
+                     error and nothing of that tree is copied
   -q, --quiet        hide CMD's own output (shown on stderr while the log is
                      on stdout, else on stdout and stderr)
 

@@ -29,19 +29,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "protocol.h"
+#include "agent.h"
 
 #define CONSOLE_PATH	"/dev/hvc0"
 #define XFER_DIR	"/run/fms"		/* the 9p mount */
 #define JOB_CGROUP	"/sys/fs/cgroup/fms-job"
-#define SPILL_AT	(64u << 10)		/* larger outputs go via 9p */
-#define MAX_OUTPUT	(1u << 30)
 #define OOM_COUNT_PATH	"/run/fms-agent.oom-kills"	/* for the next agent */
 #define DEFAULT_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static int console_fd;
 
-static void die(const char *fmt, ...)
+void die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -53,7 +51,7 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+int write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 
@@ -90,12 +88,7 @@ static int read_all(int fd, void *buf, size_t len)
 
 /* ---- growable byte buffers ---- */
 
-struct buf {
-	char *data;
-	size_t len, cap;
-};
-
-static void buf_put(struct buf *b, const void *p, size_t n)
+void buf_put(struct buf *b, const void *p, size_t n)
 {
 	if (b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 4096;
@@ -111,18 +104,18 @@ static void buf_put(struct buf *b, const void *p, size_t n)
 	b->len += n;
 }
 
-static void buf_free(struct buf *b)
+void buf_free(struct buf *b)
 {
 	free(b->data);
 	memset(b, 0, sizeof(*b));
 }
 
-static uint32_t get_u32(const unsigned char *p)
+uint32_t get_u32(const unsigned char *p)
 {
 	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static void put_u32(unsigned char *p, uint32_t v)
+void put_u32(unsigned char *p, uint32_t v)
 {
 	p[0] = v;
 	p[1] = v >> 8;
@@ -132,20 +125,8 @@ static void put_u32(unsigned char *p, uint32_t v)
 
 /* ---- frames ---- */
 
-struct frame {
-	uint32_t type, id;
-	unsigned char *body;
-	uint32_t len;
-};
-
-struct field {
-	unsigned tag;
-	const unsigned char *data;
-	uint32_t len;
-};
-
 /* Iterates over a body's fields; returns 0 at the end or on a bad field. */
-static int next_field(const struct frame *f, uint32_t *pos, struct field *out)
+int next_field(const struct frame *f, uint32_t *pos, struct field *out)
 {
 	if (*pos + 6 > f->len)
 		return 0;
@@ -185,7 +166,7 @@ static void read_frame(struct frame *f)
 		die("console closed inside a frame");
 }
 
-static void add_field(struct buf *body, unsigned tag, const void *p, uint32_t n)
+void add_field(struct buf *body, unsigned tag, const void *p, uint32_t n)
 {
 	unsigned char h[6] = { tag, tag >> 8 };
 
@@ -194,7 +175,7 @@ static void add_field(struct buf *body, unsigned tag, const void *p, uint32_t n)
 	buf_put(body, p, n);
 }
 
-static void add_u32(struct buf *body, unsigned tag, uint32_t v)
+void add_u32(struct buf *body, unsigned tag, uint32_t v)
 {
 	unsigned char b[4];
 
@@ -202,12 +183,12 @@ static void add_u32(struct buf *body, unsigned tag, uint32_t v)
 	add_field(body, tag, b, 4);
 }
 
-static void add_str(struct buf *body, unsigned tag, const char *s)
+void add_str(struct buf *body, unsigned tag, const char *s)
 {
 	add_field(body, tag, s, strlen(s));
 }
 
-static void send_frame(uint32_t type, uint32_t id, const struct buf *body)
+void send_frame(uint32_t type, uint32_t id, const struct buf *body)
 {
 	unsigned char hdr[FMS_HEADER_SIZE];
 
@@ -220,7 +201,7 @@ static void send_frame(uint32_t type, uint32_t id, const struct buf *body)
 		die("console write failed: %s", strerror(errno));
 }
 
-static void send_error(uint32_t id, const char *fmt, ...)
+void send_error(uint32_t id, const char *fmt, ...)
 {
 	struct buf body = { 0 };
 	char msg[1024];
@@ -269,7 +250,7 @@ static int open_spill(uint32_t id, unsigned tag, char *name, size_t size)
  * Opens the 9p file a spilled field names. It is removed with the reply's
  * spill files, when the next request arrives.
  */
-static int open_spilled(const struct field *fl)
+int open_spilled(const struct field *fl)
 {
 	char path[256];
 	int fd;
@@ -286,7 +267,7 @@ static int open_spilled(const struct field *fl)
 }
 
 /* Copies everything from in to out in large chunks (9p favours them). */
-static int copy_fd(int in, int out)
+int copy_fd(int in, int out)
 {
 	static char chunk[128 << 10];
 	ssize_t n;
@@ -297,17 +278,8 @@ static int copy_fd(int in, int out)
 	return n < 0 ? -1 : 0;
 }
 
-/* Accumulates one output stream, moving it to a spill file once it is large. */
-struct sink {
-	unsigned tag;
-	struct buf mem;
-	int spill_fd;
-	char spill_name[64];
-	size_t total;
-	int failed;
-};
-
-static void sink_write(struct sink *s, uint32_t id, const char *p, size_t n)
+/* Appends to an output stream, moving it to a spill file once it is large. */
+void sink_write(struct sink *s, uint32_t id, const char *p, size_t n)
 {
 	s->total += n;
 	if (s->failed || s->total > MAX_OUTPUT) {
@@ -330,7 +302,7 @@ static void sink_write(struct sink *s, uint32_t id, const char *p, size_t n)
 	}
 }
 
-static void sink_finish(struct sink *s, struct buf *body)
+void sink_finish(struct sink *s, struct buf *body)
 {
 	if (s->spill_fd >= 0) {
 		close(s->spill_fd);
@@ -354,7 +326,7 @@ struct exec_req {
 	uint32_t timeout_ms;
 };
 
-static char *dup_field(const struct field *fl)
+char *dup_field(const struct field *fl)
 {
 	char *s = malloc(fl->len + 1);
 
@@ -787,124 +759,6 @@ out:
 		close(r.in_fd);
 }
 
-/* Creates the parent directories of path, like mkdir -p of its dirname. */
-static void make_parents(char *path)
-{
-	for (char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = 0;
-		mkdir(path, 0755);
-		*s = '/';
-	}
-}
-
-static void handle_put(struct frame *f)
-{
-	struct buf body = { 0 };
-	struct field fl, data = { 0 };
-	uint32_t pos = 0, mode = 0644;
-	char *path = NULL;
-	int fd = -1, src = -1, failed;
-
-	while (next_field(f, &pos, &fl)) {
-		switch (fl.tag & ~FMS_SPILLED) {
-		case FMS_PATH:
-			free(path);
-			path = dup_field(&fl);
-			break;
-		case FMS_MODE:
-			if (fl.len == 4)
-				mode = get_u32(fl.data);
-			break;
-		case FMS_DATA:
-			data = fl;
-			break;
-		}
-	}
-	if (!path || path[0] != '/') {
-		send_error(f->id, "put needs an absolute guest path");
-		goto out;
-	}
-	make_parents(path);
-	if (S_ISDIR(mode)) {
-		if (mkdir(path, mode & 07777) && errno != EEXIST)
-			send_error(f->id, "mkdir %s: %s", path, strerror(errno));
-		else
-			send_frame(FMS_RESULT, f->id, &body);
-		goto out;
-	}
-	if ((data.tag & FMS_SPILLED) && (src = open_spilled(&data)) < 0) {
-		send_error(f->id, "file data could not be opened in the 9p folder: %s", strerror(errno));
-		goto out;
-	}
-	/* Streamed, never held whole: the guest's memory is small. */
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 07777);
-	failed = fd < 0 ||
-		 (src >= 0 ? copy_fd(src, fd) : write_all(fd, data.data, data.len)) ||
-		 fchmod(fd, mode & 07777);
-	if ((fd >= 0 && close(fd)) || failed)
-		send_error(f->id, "write %s: %s", path, strerror(errno));
-	else
-		send_frame(FMS_RESULT, f->id, &body);
-out:
-	if (src >= 0)
-		close(src);
-	free(path);
-	buf_free(&body);
-}
-
-static void handle_get(struct frame *f)
-{
-	struct sink s = { .tag = FMS_DATA, .spill_fd = -1 };
-	struct buf body = { 0 };
-	struct field fl;
-	struct stat st;
-	uint32_t pos = 0;
-	char *path = NULL, chunk[128 << 10];
-	ssize_t n;
-	int fd, remove_after = 0;
-
-	while (next_field(f, &pos, &fl)) {
-		if ((fl.tag & ~FMS_SPILLED) == FMS_PATH) {
-			free(path);
-			path = dup_field(&fl);
-		} else if (fl.tag == FMS_REMOVE) {
-			remove_after = 1;
-		}
-	}
-	if (!path) {
-		send_error(f->id, "get needs a guest path");
-		return;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
-		send_error(f->id, "read %s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		send_error(f->id, "read %s: Is a directory", path);
-		goto out;
-	}
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		sink_write(&s, f->id, chunk, n);
-	if (n < 0 || s.failed) {
-		send_error(f->id, "read %s: %s", path, n < 0 ? strerror(errno) : "too large or 9p write failed");
-		if (s.spill_fd >= 0)
-			close(s.spill_fd);
-		buf_free(&s.mem);
-		goto out;
-	}
-	add_u32(&body, FMS_MODE, st.st_mode);
-	sink_finish(&s, &body);
-	if (remove_after)
-		unlink(path);
-	send_frame(FMS_RESULT, f->id, &body);
-out:
-	if (fd >= 0)
-		close(fd);
-	free(path);
-	buf_free(&body);
-}
-
 /* The guest's count of OOM kills so far. */
 static long oom_kills(void)
 {
@@ -1023,6 +877,12 @@ int main(int argc, char **argv)
 			break;
 		case FMS_GET:
 			handle_get(&f);
+			break;
+		case FMS_PUT_TREE:
+			handle_put_tree(&f);
+			break;
+		case FMS_GET_TREE:
+			handle_get_tree(&f);
 			break;
 		case FMS_PING: {
 			struct buf empty = { 0 };

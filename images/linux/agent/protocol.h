@@ -24,6 +24,8 @@ enum fms_frame_type {
 	FMS_PUT = 2,
 	FMS_GET = 3,
 	FMS_PING = 4,
+	FMS_PUT_TREE = 5,	/* PATH, TREE: writes the tree at PATH */
+	FMS_GET_TREE = 6,	/* PATH: replies with PATH's TREE */
 	FMS_READY = 100,
 	FMS_RESULT = 101,
 };
@@ -48,6 +50,31 @@ enum fms_tag {
 	FMS_INFO = 17,		/* string: READY's description of the guest */
 	FMS_REMOVE = 18,	/* GET: remove the file once read */
 	FMS_RESTARTED = 19,	/* string: READY of a restarted agent: why the last one ended */
+	FMS_TREE = 20,		/* a tree of entries, laid out as below */
+	FMS_REFUSED = 21,	/* repeated: entry name, NUL, why it was not moved */
+};
+
+/*
+ * A tree is a sequence of entries, each a header of FMS_TREE_HEADER bytes
+ * (little endian) followed by the entry's name, its link text and its data:
+ *
+ *   0 u32 kind        4 u32 st_mode      8 s64 mtime seconds
+ *  16 u32 mtime ns   20 u32 atime ns    24 s64 atime seconds
+ *  32 u32 name bytes 36 u32 link bytes  40 u64 data bytes
+ *
+ * Names are relative to the tree's root ("" is the root itself), '/'
+ * separated, with no empty, "." or ".." component; a directory comes
+ * before what it holds. The link text is a symlink's target, unchanged, or
+ * for a hard link the name of an earlier file entry of the same tree.
+ */
+#define FMS_TREE_HEADER		48
+
+enum fms_tree_kind {
+	FMS_TREE_FILE = 1,
+	FMS_TREE_DIR = 2,
+	FMS_TREE_SYMLINK = 3,
+	FMS_TREE_HARDLINK = 4,
+	FMS_TREE_OTHER = 5,	/* FIFO, socket or device: named, not copied */
 };
 
 #endif

@@ -5,7 +5,7 @@ import { buildGuestProgram, type GuestPart } from '../part.js';
 export const agent: GuestPart = {
   name: 'agent',
   build(ctx) {
-    const bin = buildGuestProgram(ctx, 'fms-agent', join(ctx.sourceDir, 'agent'), ['agent.c']);
+    const bin = buildGuestProgram(ctx, 'fms-agent', join(ctx.sourceDir, 'agent'), ['agent.c', 'files.c']);
     return [{ from: bin, to: 'sbin/fms-agent', mode: 0o755 }];
   },
 };
