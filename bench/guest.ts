@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import type { Machine } from '../sim/machine.js';
 import { bootMachine } from '../sim/node/boot.js';
+import { decodeTree, encodeTree, EntryKind, type TreeEntry } from '../sim/transfer/tree.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -28,6 +29,51 @@ async function throughput(m: Machine, bytes: number): Promise<number> {
 
 /** Boots may take minutes on a loaded shared machine: the figures say how long. */
 const SLOW = 900_000;
+
+const entry = (kind: EntryKind, name: string, data = new Uint8Array(0)): TreeEntry => ({
+  kind, name, mode: kind === EntryKind.Dir ? 0o040755 : 0o100644, mtime: { sec: 1.6e9, nsec: 0 }, atime: { sec: 1.6e9, nsec: 0 }, link: '', data,
+});
+
+/**
+ * Trees in one request (putTree/getTree, what Simulator.put/get use) against
+ * one request per file (putFile/getFile, what they did before), side by
+ * side: 32 MiB in one file, and 2,000 files of 1 kB in 20 directories.
+ */
+async function transfers(m: Machine, out: (label: string, value: string) => void): Promise<void> {
+  const big = [entry(EntryKind.File, '', new Uint8Array(32 << 20))];
+  const small = [entry(EntryKind.Dir, '')];
+  for (let d = 0; d < 20; d++) {
+    small.push(entry(EntryKind.Dir, `d${d}`));
+    for (let f = 0; f < 100; f++) small.push(entry(EntryKind.File, `d${d}/f${f}`, new Uint8Array(1000).fill(f)));
+  }
+  const rate = (bytes: number, ms: number) => `${(bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s`;
+  const perFile = (n: number, ms: number) => `${(ms / n).toFixed(2)} ms/file (${(ms / 1000).toFixed(2)} s)`;
+  // One 32 MiB copy in the guest's memory at a time.
+  const [, pt] = await timed(() => m.putTree('/tmp/big', encodeTree(big)));
+  const [, gt] = await timed(async () => decodeTree((await m.getTree('/tmp/big')).tree));
+  await m.exec('rm /tmp/big');
+  const [, pf] = await timed(() => m.putFile('/tmp/big', big[0].data));
+  const [, gf] = await timed(() => m.getFile('/tmp/big'));
+  await m.exec('rm /tmp/big');
+  out('host->guest 32 MiB: tree / per file', `${rate(32 << 20, pt)} / ${rate(32 << 20, pf)}`);
+  out('guest->host 32 MiB: tree / per file', `${rate(32 << 20, gt)} / ${rate(32 << 20, gf)}`);
+  const files = small.filter((e) => e.kind === EntryKind.File);
+  const [, st] = await timed(() => m.putTree('/tmp/small', encodeTree(small)));
+  const [, sf] = await timed(async () => {
+    for (const e of small) {
+      if (e.kind === EntryKind.Dir) await m.mkdir(`/tmp/small1/${e.name}`);
+      else await m.putFile(`/tmp/small1/${e.name}`, e.data);
+    }
+  });
+  out('host->guest 2,000 files: tree', perFile(files.length, st));
+  out('host->guest 2,000 files: per file', perFile(files.length, sf));
+  const [, sg] = await timed(async () => decodeTree((await m.getTree('/tmp/small')).tree));
+  const [, sgf] = await timed(async () => {
+    for (const e of files) await m.getFile(`/tmp/small1/${e.name}`);
+  });
+  out('guest->host 2,000 files: tree', perFile(files.length, sg));
+  out('guest->host 2,000 files: per file', perFile(files.length, sgf));
+}
 
 async function main(): Promise<void> {
   const out = (label: string, value: string) => console.log(`${label.padEnd(44)} ${value}`);
@@ -84,6 +130,8 @@ async function main(): Promise<void> {
   out('host->guest, 32 MiB putFile (9p path)', `${(data.length / 1e6 / (putMs / 1000)).toFixed(1)} MB/s`);
   const [, getMs] = await timed(() => machine.getFile('/tmp/up'));
   out('guest->host, 32 MiB getFile (9p path)', `${(data.length / 1e6 / (getMs / 1000)).toFixed(1)} MB/s`);
+  await machine.exec('rm /tmp/up');
+  await transfers(machine, out);
   await machine.close();
 }
 

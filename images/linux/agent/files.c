@@ -232,36 +232,52 @@ static int open_parent(int root, char *name, char **base, const char **why)
 	return fd;
 }
 
-/* Where a tree's bytes come from: a spilled 9p file or the frame itself. */
+/*
+ * Where a tree's bytes come from: a spilled 9p file, read in large chunks
+ * (each read is a round trip to the host), or the frame itself.
+ */
 struct tree_in {
 	int fd;
 	const unsigned char *p;
 	uint64_t left;
+	unsigned char *chunk;
+	size_t have;	/* bytes of chunk not yet consumed, at p */
 };
+
+#define IN_CHUNK	(256u << 10)
 
 static int in_read(struct tree_in *in, void *dst, size_t n)
 {
+	unsigned char *d = dst;
+
 	if (n > in->left)
 		return -1;
-	if (in->fd >= 0) {
-		char *d = dst;
+	in->left -= n;
+	if (in->fd < 0) {
+		memcpy(d, in->p, n);
+		in->p += n;
+		return 0;
+	}
+	while (n) {
+		size_t k;
 
-		while (n) {
-			ssize_t r = read(in->fd, d, n);
+		if (!in->have) {
+			ssize_t r = read(in->fd, in->chunk, IN_CHUNK);
 
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r <= 0)
 				return -1;
-			d += r;
-			n -= r;
-			in->left -= r;
+			in->p = in->chunk;
+			in->have = r;
 		}
-		return 0;
+		k = n < in->have ? n : in->have;
+		memcpy(d, in->p, k);
+		in->p += k;
+		in->have -= k;
+		d += k;
+		n -= k;
 	}
-	memcpy(dst, in->p, n);
-	in->p += n;
-	in->left -= n;
 	return 0;
 }
 
@@ -461,6 +477,9 @@ void handle_put_tree(struct frame *f)
 				struct stat st;
 
 				in.fd = open_spilled(&fl);
+				in.chunk = malloc(IN_CHUNK);
+				if (!in.chunk)
+					die("out of memory");
 				if (in.fd < 0 || fstat(in.fd, &st)) {
 					send_error(f->id, "the tree could not be opened in the 9p folder: %s", strerror(errno));
 					goto out;
@@ -562,6 +581,7 @@ out:
 		close(top);
 	if (in.fd >= 0)
 		close(in.fd);
+	free(in.chunk);
 	free(dirs);
 	free(name);
 	free(link);
@@ -579,10 +599,29 @@ struct seen {
 struct walk {
 	uint32_t id;
 	struct sink out;
+	struct buf pend;	/* small writes gathered: each spill write is a 9p round trip */
 	struct buf *body;
 	struct seen *seen;
 	size_t nseen, cap;
 };
+
+static void out_flush(struct walk *w)
+{
+	sink_write(&w->out, w->id, w->pend.data, w->pend.len);
+	w->pend.len = 0;
+}
+
+static void out_put(struct walk *w, const char *p, size_t n)
+{
+	if (n >= SPILL_AT) {
+		out_flush(w);
+		sink_write(&w->out, w->id, p, n);
+		return;
+	}
+	buf_put(&w->pend, p, n);
+	if (w->pend.len >= 4 * SPILL_AT)
+		out_flush(w);
+}
 
 static void emit(struct walk *w, uint32_t kind, const struct stat *st, const char *name,
 		 const char *link, uint64_t data_len)
@@ -599,10 +638,10 @@ static void emit(struct walk *w, uint32_t kind, const struct stat *st, const cha
 	put_u32(h + 32, nl);
 	put_u32(h + 36, ll);
 	put_u64(h + 40, data_len);
-	sink_write(&w->out, w->id, (const char *)h, sizeof(h));
-	sink_write(&w->out, w->id, name, nl);
+	out_put(w, (const char *)h, sizeof(h));
+	out_put(w, name, nl);
 	if (ll)
-		sink_write(&w->out, w->id, link, ll);
+		out_put(w, link, ll);
 }
 
 /* The name of an earlier file entry with st's inode, or NULL. */
@@ -655,12 +694,12 @@ static void emit_file(struct walk *w, int dir, const char *base, const struct st
 			n = k;
 			while (left) {
 				k = left < sizeof(chunk) ? left : sizeof(chunk);
-				sink_write(&w->out, w->id, chunk, k);
+				out_put(w, chunk, k);
 				left -= k;
 			}
 			break;
 		}
-		sink_write(&w->out, w->id, chunk, n);
+		out_put(w, chunk, n);
 		left -= n;
 	}
 	close(fd);
@@ -753,6 +792,8 @@ void handle_get_tree(struct frame *f)
 	}
 	walk_entry(&w, top, base, name, sizeof(name));
 	close(top);
+	out_flush(&w);
+	buf_free(&w.pend);
 	if (w.out.failed) {
 		send_error(f->id, "cannot send %s: more than %u bytes, or the 9p write failed", path, MAX_OUTPUT);
 		if (w.out.spill_fd >= 0)
