@@ -12,6 +12,12 @@ describe('traced interactive shell', function () {
   let machine: Machine;
   let session: ShellSession;
   let screen = '';
+  let shown: (() => void) | undefined;
+  /** Resolves once the terminal has shown text matching re. */
+  const onScreen = (re: RegExp) => new Promise<void>((resolve) => {
+    shown = () => re.test(screen) && resolve();
+    shown();
+  });
 
   // On a guest that was saved and restored, as a user's may be: v86 used to
   // set the TSC back by seconds then, the guest's clock stood still and
@@ -23,7 +29,13 @@ describe('traced interactive shell', function () {
 
   beforeEach(async () => {
     screen = '';
-    session = new ShellSession(machine, { parser: traceParser(), onOutput: (d) => (screen += new TextDecoder().decode(d)) });
+    session = new ShellSession(machine, {
+      parser: traceParser(),
+      onOutput: (d) => {
+        screen += new TextDecoder().decode(d);
+        shown?.();
+      },
+    });
     const first = session.nextPrompt();
     session.start(24, 80);
     await first;
@@ -64,6 +76,20 @@ describe('traced interactive shell', function () {
     assert.match(after, /~ # (\x1b\[6n)?$/); // busybox asks the terminal where the cursor is
     assert.doesNotMatch(screen, /fms-prompt/);
     assert.equal((await machine.exec('cmp /etc/passwd /home/copy && rm /home/copy')).status, 0);
+  });
+
+  it('Ctrl-C interrupts the foreground command: its signals are not ignored, it dies of SIGINT, a prompt comes back', async () => {
+    const prompt = session.nextPrompt();
+    session.input(`sh -c 'grep -E "^Sig(Ign|Cgt)" /proc/self/status; echo started; exec sleep 30'\r`);
+    await onScreen(/^started\r?$/m);
+    const ign = /SigIgn:\s*([0-9a-f]+)/.exec(screen);
+    assert.ok(ign, screen);
+    assert.equal(BigInt(`0x${ign[1]}`) & 0b110n, 0n, `SIGINT or SIGQUIT ignored (SigIgn ${ign[1]})`);
+    const t = performance.now();
+    session.input('\x03');
+    const g = await prompt;
+    assert.ok(performance.now() - t < 20_000, 'the prompt came back only when sleep ended');
+    assert.ok(lines(g).some((l) => /^X \d+ 0 2$/.test(l)), lines(g).join('\n'));
   });
 
   it('groups by command line: builtins, pipelines, and an Enter typed into a running command', async () => {

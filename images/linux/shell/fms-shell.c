@@ -433,7 +433,15 @@ static void child(const char *slave, int fm)
 		close(fd);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/*
+	 * As a terminal's shell gets them: /init starts us in the background,
+	 * where sh ignores SIGINT and SIGQUIT, and a shell keeps for its commands
+	 * what was ignored when it started, so Ctrl-C and Ctrl-\ did nothing.
+	 */
 	signal(SIGPIPE, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	clearenv();
 	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	setenv("HOME", "/root", 1);
