@@ -132,9 +132,9 @@ export function writeHostTree(root: string, entries: readonly TreeEntry[]): Refu
           writeFile(path, e);
           break;
         case EntryKind.Dir:
+          // The root may be the caller's own symlink to a directory; below it, a symlink is replaced (as the guest side does).
           if (!(e.name ? lstatSync : statSync)(path, { throwIfNoEntry: false })?.isDirectory()) {
-            if (e.name) clear(path);
-            else if (lstatSync(path, { throwIfNoEntry: false })) throw new Refused('a file of that name is in the way');
+            clear(path);
             mkdirSync(path, 0o700);
           }
           dirs.push([path, e]);

@@ -690,8 +690,7 @@ static void emit_file(struct walk *w, int dir, const char *base, const struct st
 		if (n <= 0) {
 			/* Shrunk while read: the header's length is kept, zeros fill. */
 			refuse(w->body, name, "it changed while it was read (%s)", n < 0 ? strerror(errno) : "shorter");
-			memset(chunk, 0, k);
-			n = k;
+			memset(chunk, 0, sizeof(chunk));
 			while (left) {
 				k = left < sizeof(chunk) ? left : sizeof(chunk);
 				out_put(w, chunk, k);
