@@ -70,7 +70,7 @@ export class Simulator extends TraceSession {
   }
 }
 
-export { TraceSession, TraceError, TraceTimeoutError, type TraceOptions, type TraceResult } from './simulator.js';
+export { TraceSession, TraceError, TraceTimeoutError, GUEST_DEFAULT_CWD, type MetaOptions, type TraceOptions, type TraceResult } from './simulator.js';
 export { Machine, type BootOptions, type ExecOptions, type ExecResult } from './machine.js';
 export * from './errors.js';
 export { TransferError, type TransferOptions, type TransferReport } from './transfer/report.js';
@@ -86,3 +86,4 @@ export {
   diffTraces, formatTraceDiff, traceDiffJSON, comparable, withoutIgnored,
   type IgnoreOptions, type TraceDiff, type SetChange, type DiffOptions, type FormatDiffOptions,
 } from './diff/index.js';
+export { formatMetaFile, metaFileName, type MetaFileParts } from './export/meta.js';

@@ -5,6 +5,7 @@
 // start().
 import { AgentError, AgentRestartedError, checkTimeoutMs, CommandTimeoutError, MachineError } from './errors.js';
 import { DEFAULT_EXEC_TIMEOUT_MS, type ExecOptions, type ExecResult, type Machine } from './machine.js';
+import { formatMetaFile } from './export/meta.js';
 import type { Trace, TraceParser } from './trace/index.js';
 
 export interface TraceOptions extends ExecOptions {
@@ -17,7 +18,21 @@ export interface TraceResult extends ExecResult {
   trace: Trace;
   /** The log as filemon wrote it. */
   log: Uint8Array;
+  /** The command as given to trace(). */
+  command: string | string[];
+  /** The command's working directory in the guest. */
+  cwd: string;
+  /** This trace as the .meta file bmake would write for a target built by the command. */
+  toMeta(opts: MetaOptions): Uint8Array;
 }
+
+export interface MetaOptions {
+  /** The target the .meta file describes (its TARGET line, and its name: TARGET.meta). */
+  target: string;
+}
+
+/** The agent's working directory, which commands start in without a cwd: /init's. */
+export const GUEST_DEFAULT_CWD = '/';
 
 /** The guest tool, by absolute path: the command's PATH is the command's. */
 const TRACE_TOOL = '/usr/bin/fms-trace';
@@ -116,7 +131,14 @@ export class TraceSession {
       );
       if (killed) throw new TraceTimeoutError(shown, timeoutMs, r, trace, log, killed);
     }
-    return { ...r, ...commandExit(trace, r.status), trace, log };
+    const exit = commandExit(trace, r.status);
+    const cwd = guestCwd(opts.cwd);
+    return {
+      ...r, ...exit, trace, log, command: cmd, cwd,
+      toMeta: ({ target }) => formatMetaFile({
+        command: cmd, cwd, target, log, status: exit.signal || exit.status, stdout: r.stdout, stderr: r.stderr,
+      }),
+    };
   }
 
   /**
@@ -156,6 +178,12 @@ export class TraceSession {
   }
 }
 
+/** Where a command given cwd (maybe none, maybe relative) runs in the guest. */
+export function guestCwd(cwd?: string): string {
+  if (!cwd) return GUEST_DEFAULT_CWD;
+  return cwd.startsWith('/') ? cwd : `${GUEST_DEFAULT_CWD}${cwd}`;
+}
+
 function r0(): { stdout: Uint8Array; stderr: Uint8Array } {
   return { stdout: new Uint8Array(0), stderr: new Uint8Array(0) };
 }
@@ -165,7 +193,7 @@ function r0(): { stdout: Uint8Array; stderr: Uint8Array } {
  * fms-trace forked and which exec'd the command. fms-trace's exit status
  * (128 + signal for a killed command) is the fallback for a log without it.
  */
-function commandExit(trace: Trace, toolStatus: number): { status: number; signal: number } {
+export function commandExit(trace: Trace, toolStatus: number): { status: number; signal: number } {
   const root = trace.processes().roots[0];
   if (root?.exit) return { status: root.exit.status, signal: root.exit.signal ?? 0 };
   return toolStatus > 128 && toolStatus < 128 + 65 ? { status: 0, signal: toolStatus - 128 } : { status: toolStatus, signal: 0 };

@@ -199,6 +199,37 @@ describe('filemon-sim CLI', function () {
     assert.match(c.stderr, /incomplete/);
   });
 
+  it('trace --format meta writes a bmake .meta file (TARGET from --target or -o NAME.meta) that parse reads back', async () => {
+    const meta = join(dir, 'copy.meta');
+    const r = await cli(['trace', '--format', 'meta', '--cwd', '/home', '-o', meta, '--', 'sh', '-c', 'cat /etc/passwd > copy; echo done']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = readFileSync(meta, 'utf8').split('\n');
+    assert.deepEqual(lines.slice(0, 8), [
+      '# Meta data file /home/copy.meta', 'CMD sh -c \'cat /etc/passwd > copy; echo done\'', 'CWD /home', 'TARGET copy',
+      '-- command output --', 'done', '', '-- filemon acquired metadata --',
+    ]);
+    const deps = await cli(['parse', '--deps', meta]);
+    assert.equal(deps.code, 0, deps.stderr);
+    assert.match(deps.stdout, /^read:\n {2}\/etc\/passwd\n/);
+    // Without --cwd, CWD is where the guest's commands start: pwd says so.
+    const named = await cli(['trace', '--format', 'meta', '--target', 'all', '-q', '--', 'pwd']);
+    assert.equal(named.code, 0, named.stderr);
+    assert.match(named.stdout, /^# Meta data file \/all\.meta\nCMD pwd\nCWD \/\nTARGET all\n-- command output --\n\/\n\n/);
+  });
+
+  it('--format meta and --target say what they need before starting the guest', async () => {
+    for (const [args, message] of [
+      [['trace', '--format', 'meta', '--', 'true'], /--format meta needs --target NAME/],
+      [['trace', '--target', 'x', '--', 'true'], /--target goes with --format meta/],
+      [['trace', '--format', 'meta', '--target', 'x', '--json', '--', 'true'], /choose one of/],
+      [['parse', '--format', 'meta', '-'], /--format meta goes with trace/],
+    ] as [string[], RegExp][]) {
+      const r = await cli(args, { FILEMON_SIM_IMAGE: join(dir, 'no-image') });
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+  });
+
   it('parse finds the filemon section of a bmake .meta file', async () => {
     const meta = join(dir, 'hello.o.meta');
     writeFileSync(meta, '# Meta data file /home/obj/hello.o.meta\nCMD cc -c hello.c\nCWD /home\nTARGET hello.o\n-- command output --\n\n-- filemon acquired metadata --\n# filemon version 5\n# Target pid 10\n# Start 1.000000\nV 5\nE 11 /usr/bin/cc\nR 11 hello.c\nW 11 hello.o\nX 11 0 0\n# Stop 2.000000\n# Bye bye\n');

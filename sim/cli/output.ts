@@ -46,6 +46,7 @@ export interface BatchConsumer {
 /** Throws when more than one view is asked for. */
 export function checkViewFlags(flags: ViewFlags): void {
   if ([flags.json, flags.tree, flags.deps, flags.format !== undefined].filter(Boolean).length > 1) throw new CliError('choose one of --json, --tree, --deps, --format');
+  if (flags.format === 'meta') throw new CliError('--format meta goes with trace: a .meta file holds the command, its cwd and output besides the log');
   if (flags.format !== undefined && !isExportFormat(flags.format)) throw new CliError(`--format wants one of ${EXPORT_FORMATS.join(', ')}, got "${flags.format}"`);
   if ((flags.ignore?.length || flags.keep?.length) && flags.format === undefined) throw new CliError('--ignore and --keep go with --format make|dot (the other views show every record)');
   ignoreOptions(flags);

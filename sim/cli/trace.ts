@@ -2,18 +2,42 @@
 // show its log; the CLI exits with CMD's status.
 import { lstatSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Simulator, TransferError, type TransferReport } from '../index.js';
-import { TraceTimeoutError } from '../simulator.js';
+import { Simulator, TransferError, type Trace, type TransferReport } from '../index.js';
+import { formatMetaFile } from '../export/meta.js';
+import { commandExit, guestCwd, TraceTimeoutError } from '../simulator.js';
 import { checkOutputPath, CliError, GUEST_RUN_OPTIONS, guestRun, parseOptions } from './common.js';
 import { TIMED_OUT_EXIT } from './run.js';
 import { skippedText } from '../transfer/report.js';
-import { renderView, VIEW_OPTIONS, writeView } from './output.js';
+import { checkViewFlags, renderView, VIEW_OPTIONS, writeView, type ViewFlags } from './output.js';
 
 /** "A:B" at the first colon; host paths with colons are not supported. */
 function splitPair(flag: string, s: string): [string, string] {
   const i = s.indexOf(':');
   if (i <= 0 || i === s.length - 1) throw new CliError(`${flag} wants FROM:TO, got "${s}"`);
   return [s.slice(0, i), s.slice(i + 1)];
+}
+
+/**
+ * --target NAME with --format meta (else an error); without --target the
+ * name of `-o NAME.meta`, as bmake names a target's .meta file. Undefined
+ * for the other views.
+ */
+function metaTarget(values: ViewFlags & { target?: string }): string | undefined {
+  if (values.format !== 'meta') {
+    if (values.target !== undefined) throw new CliError('--target goes with --format meta (it names the target the .meta file describes)');
+    return undefined;
+  }
+  if (values.json || values.tree || values.deps) throw new CliError('choose one of --json, --tree, --deps, --format');
+  const target = values.target ?? /(?:^|\/)([^/]+)\.meta$/.exec(values.output ?? '')?.[1];
+  if (!target) throw new CliError('--format meta needs --target NAME (the TARGET of the .meta file), or -o NAME.meta to take NAME from');
+  if (target.includes('\n')) throw new CliError('--target: a target name cannot hold a newline');
+  return target;
+}
+
+/** The status a .meta file of a killed command records: its signal, as bmake's. */
+function metaExit(trace: Trace): { status: number } {
+  const x = commandExit(trace, TIMED_OUT_EXIT);
+  return { status: x.signal || x.status };
 }
 
 export async function traceCommand(args: string[]): Promise<number> {
@@ -27,6 +51,7 @@ export async function traceCommand(args: string[]): Promise<number> {
         put: { type: 'string', multiple: true },
         get: { type: 'string', multiple: true },
         strict: { type: 'boolean' },
+        target: { type: 'string' },
         ...GUEST_RUN_OPTIONS,
       },
     }),
@@ -56,7 +81,13 @@ export async function traceCommand(args: string[]): Promise<number> {
     }
   };
   const strict = { strict: values.strict };
+  const target = metaTarget(values);
+  // The .meta file is written from the whole result, not from a log view.
+  const viewFlags = target === undefined ? values : { ...values, format: undefined };
+  checkViewFlags(viewFlags);
   checkOutputPath(values.output);
+  const render = (t: Trace, log: Uint8Array, extra: object, meta: () => Uint8Array): Uint8Array =>
+    target === undefined ? renderView(t, log, viewFlags, extra) : meta();
 
   const sim = await Simulator.start(boot);
   try {
@@ -69,7 +100,10 @@ export async function traceCommand(args: string[]): Promise<number> {
     } catch (e) {
       if (e instanceof TraceTimeoutError) {
         // What was logged until the kill is still worth showing.
-        writeView(renderView(e.trace, e.log, values, { timedOut: true, killed: e.killed }), values.output);
+        writeView(render(e.trace, e.log, { timedOut: true, killed: e.killed }, () => formatMetaFile({
+          command: positionals, cwd: guestCwd(exec.cwd), target: target!, log: e.log, ...metaExit(e.trace),
+          stdout: e.result?.stdout ?? new Uint8Array(0), stderr: e.result?.stderr ?? new Uint8Array(0),
+        })), values.output);
         const what = e.killed.length
           ? `killed its ${e.killed.length} process${e.killed.length === 1 ? '' : 'es'} (pids ${e.killed.join(' ')}); the log holds their exits`
           : 'the tracer did not finish in time either: everything was killed and the log may be incomplete';
@@ -83,7 +117,8 @@ export async function traceCommand(args: string[]): Promise<number> {
       (logOnStdout ? process.stderr : process.stdout).write(result.stdout);
       process.stderr.write(result.stderr);
     }
-    writeView(renderView(result.trace, result.log, values, { status: result.status, signal: result.signal }), values.output);
+    const done = result;
+    writeView(render(result.trace, result.log, { status: result.status, signal: result.signal }, () => done.toMeta({ target: target! })), values.output);
     let gotAll = true;
     for (const g of gets) gotAll = (await transfer('--get', g, () => sim.get(g[0], g[1], strict))) && gotAll;
     const status = result.signal ? 128 + result.signal : result.status;

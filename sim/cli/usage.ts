@@ -42,6 +42,10 @@ with CMD's status (128 + signal if killed, 127 if not found, 124 on timeout).
 
 ${VIEWS}
 trace options:
+  --format meta      a bmake .meta file of CMD, as bmake's meta mode writes one
+                     for a target CMD builds: CMD, CWD, TARGET, CMD's output
+                     and the log, read by meta2deps.py, gendirdeps.mk and bmake
+  --target NAME      the .meta file's TARGET (default: NAME of -o NAME.meta)
   --put HOST:GUEST   copy a file or directory into the guest first (repeatable)
   --get GUEST:HOST   copy a file or directory out afterwards (repeatable);
                      both keep symlinks (never followed), modes, times and

@@ -6,6 +6,7 @@ import { formatMakeDepfile } from './make.js';
 
 export { formatMakeDepfile, MAKE_RULE_HELP } from './make.js';
 export { formatDot } from './dot.js';
+export { formatMetaFile, metaCommandLine, metaFileName, type MetaFileParts } from './meta.js';
 
 export const EXPORT_FORMATS = ['make', 'dot'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
