@@ -2,11 +2,15 @@
 // per mocha process (per worker with --parallel), shared by its test files;
 // FILEMON_SIM_RESTORE=file restores the starting state before each file;
 // closed when the run (or, with --parallel, the worker) ends.
+// FILEMON_SIM_SHARD=K/N runs the K-th of N shares of the spec files.
 //
 //   import { simulator } from 'filemon-sim/mocha';
 //   it('copies', async () => { const r = await (await simulator()).trace('cp a b'); ... });
 import type { Context, Suite } from 'mocha';
+import { installShard } from './mocha-shard.js';
 import { beginFile, closeSharedSimulator, sharedSimulator } from './shared.js';
+
+installShard();
 
 export { configureSharedSimulator as configure, type SharedSimulatorOptions } from './shared.js';
 
