@@ -3,64 +3,21 @@
 // serially and with --parallel --jobs 2, and test/fixtures/node-test-project
 // by `node --test` with filemon-sim/node-test.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../images/linux/layout.js';
 import { parseShard, shardFiles } from '../sim/testing/shard.js';
+import { linkPackage, recordedFiles, runFixture, type FixtureRun } from './helpers/runner-fixtures.js';
 
 const PROJECT = join(packageRoot, 'test/fixtures/mocha-project');
 const MOCHA = join(packageRoot, 'node_modules/mocha/bin/mocha.js');
 
-interface FileRecord {
-  file: string;
-  pid: number;
-  guest: string;
-  seen: string[];
+function mocha(args: string[], env: NodeJS.ProcessEnv): Promise<FixtureRun> {
+  return runFixture([MOCHA, '--no-config', '--require', 'filemon-sim/mocha', '--timeout', '600000', ...args, join(PROJECT, '*.test.mjs')], env);
 }
 
-/**
- * mocha imports --require'd modules from its own folder, so the package
- * must be in node_modules under its name, as in a user's project: a link
- * to this package (npm link's layout).
- */
-function linkPackage(): void {
-  const link = join(packageRoot, 'node_modules/filemon-sim');
-  if (existsSync(link) || (() => { try { return lstatSync(link).isSymbolicLink(); } catch { return false; } })()) return;
-  symlinkSync('..', link, 'dir');
-}
+const nodeTest = (file: string) => runFixture(['--test', file], {});
 
-function mocha(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; records: FileRecord[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'filemon-sim-mocha-'));
-  const results = join(dir, 'results.jsonl');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MOCHA, '--no-config', '--require', 'filemon-sim/mocha', '--timeout', '600000', ...args,
-      join(PROJECT, '*.test.mjs')], { cwd: packageRoot, env: { ...process.env, ...env, RESULTS: results }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
-    child.stderr.on('data', (d: Buffer) => (out += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const records = existsSync(results) ? readFileSync(results, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FileRecord) : [];
-      rmSync(dir, { recursive: true, force: true });
-      resolve({ code: code ?? -1, out, records });
-    });
-  });
-}
-
-function nodeTest(file: string): Promise<{ code: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--test', file], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
-    child.stderr.on('data', (d: Buffer) => (out += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out }));
-  });
-}
-
-const files = (rs: FileRecord[]) => rs.map((r) => r.file).sort();
+const files = recordedFiles;
 
 describe('mocha plugin (filemon-sim/mocha)', function () {
   this.timeout(1_200_000);

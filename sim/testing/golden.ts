@@ -13,14 +13,28 @@ export interface GoldenOptions {
   ignore?: IgnoreOptions;
   /** Rewrite the file instead of comparing. Default: FILEMON_SIM_UPDATE=1 in the environment. */
   update?: boolean;
+  /** Write a golden file that does not exist yet and pass (a snapshot runner's default outside CI). */
+  writeMissing?: boolean;
+  /** What the messages say rewrites the file. Default: FILEMON_SIM_UPDATE=1. */
+  updateHint?: string;
 }
 
 /** A trace, a trace result ({trace}), or a log's bytes or text. */
 export type TraceLike = Trace | { trace: Trace } | Uint8Array | string;
 
+/** Whether x is a TraceLike; by shape, as Jest hands over values made in another realm. */
+export function isTraceLike(x: unknown): x is TraceLike {
+  return typeof x === 'string' || ArrayBuffer.isView(x) || isTrace(x) || (typeof x === 'object' && x !== null && isTrace((x as { trace?: unknown }).trace));
+}
+
+function isTrace(x: unknown): x is Trace {
+  return x instanceof Trace || (typeof x === 'object' && x !== null && Array.isArray((x as Trace).events) && typeof (x as Trace).processes === 'function');
+}
+
 function toTrace(x: TraceLike): Trace {
-  if (x instanceof Trace) return x;
-  if (typeof x === 'string' || x instanceof Uint8Array) return parseTrace(x);
+  if (isTrace(x)) return x;
+  if (typeof x === 'string') return parseTrace(x);
+  if (ArrayBuffer.isView(x)) return parseTrace(new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
   return x.trace;
 }
 
@@ -36,9 +50,10 @@ export function goldenText(trace: TraceLike, ignore?: IgnoreOptions): string {
  */
 export function assertTraceMatches(actual: TraceLike, goldenPath: string, opts: GoldenOptions = {}): void {
   const update = opts.update ?? process.env.FILEMON_SIM_UPDATE === '1';
+  const hint = opts.updateHint ?? 'FILEMON_SIM_UPDATE=1';
   const trace = toTrace(actual);
   const text = goldenText(trace, opts.ignore);
-  if (update) {
+  if (update || (opts.writeMissing && !existsSync(goldenPath))) {
     if (!existsSync(goldenPath) || readFileSync(goldenPath, 'utf8') !== text) {
       mkdirSync(dirname(goldenPath), { recursive: true });
       writeFileSync(goldenPath, text);
@@ -47,18 +62,18 @@ export function assertTraceMatches(actual: TraceLike, goldenPath: string, opts: 
   }
   if (!existsSync(goldenPath)) {
     throw new AssertionError({
-      message: `golden trace ${goldenPath} does not exist; run the test with FILEMON_SIM_UPDATE=1 to write it from this trace:\n${text}`,
+      message: `golden trace ${goldenPath} does not exist; run the test with ${hint} to write it from this trace:\n${text}`,
     });
   }
   const expected = parseTrace(new Uint8Array(readFileSync(goldenPath)));
   if (expected.errors.length) {
     const e = expected.errors[0];
-    throw new AssertionError({ message: `golden trace ${goldenPath} line ${e.line}: ${e.message}; fix it or rewrite it with FILEMON_SIM_UPDATE=1` });
+    throw new AssertionError({ message: `golden trace ${goldenPath} line ${e.line}: ${e.message}; fix it or rewrite it with ${hint}` });
   }
   const diff = diffTraces(expected, trace, { ignore: opts.ignore });
   if (diff.equal) return;
   throw new AssertionError({
-    message: `trace differs from golden trace ${goldenPath} (FILEMON_SIM_UPDATE=1 rewrites it):\n` +
+    message: `trace differs from golden trace ${goldenPath} (${hint} rewrites it):\n` +
       formatTraceDiff(diff, { labels: [goldenPath, 'actual trace'] }),
   });
 }

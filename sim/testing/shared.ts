@@ -41,13 +41,13 @@ export function sharedSimulator(): Promise<Simulator> {
 
 /**
  * Called when a test file begins: starts the guest if needed and, when
- * restoring each file, puts the guest back into its starting state unless
- * this is the first file it serves.
+ * restoring each file (restore, else the configured default), puts the
+ * guest back into its starting state unless this is the first file it serves.
  */
-export async function beginFile(file: string): Promise<Simulator> {
+export async function beginFile(file: string, restore = restoreEachFile()): Promise<Simulator> {
   const sim = await sharedSimulator();
   if (!files.has(file)) {
-    if (files.size && restoreEachFile()) await sim.restore();
+    if (files.size && restore) await sim.restore();
     files.add(file);
   }
   return sim;

@@ -1,0 +1,63 @@
+// Running the fixture projects of test/fixtures (mocha, vitest, Jest) in a
+// child process as a user's project runs its suite, and reading what each of
+// their test files recorded (RESULTS: one JSON line per file).
+import { spawn } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../../images/linux/layout.js';
+
+export interface FileRecord {
+  file: string;
+  pid: number;
+  /** The worker: its process, and its thread in a threads pool. */
+  worker: string;
+  guest: string;
+  seen: string[];
+}
+
+export interface FixtureRun {
+  code: number;
+  out: string;
+  records: FileRecord[];
+  ms: number;
+}
+
+/**
+ * The runners import the package by its name, so it must be in
+ * node_modules, as in a user's project: a link to this package (npm
+ * link's layout).
+ */
+export function linkPackage(): void {
+  const link = join(packageRoot, 'node_modules/filemon-sim');
+  if (existsSync(link) || (() => { try { return lstatSync(link).isSymbolicLink(); } catch { return false; } })()) return;
+  symlinkSync('..', link, 'dir');
+}
+
+/** Runs node with args in cwd and collects what the fixture's files recorded. */
+export function runFixture(args: string[], env: NodeJS.ProcessEnv, cwd = packageRoot): Promise<FixtureRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'filemon-sim-fixture-'));
+  const results = join(dir, 'results.jsonl');
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env, RESULTS: results }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const records = existsSync(results) ? readFileSync(results, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FileRecord) : [];
+      rmSync(dir, { recursive: true, force: true });
+      resolve({ code: code ?? -1, out, records, ms: performance.now() - started });
+    });
+  });
+}
+
+export const recordedFiles = (rs: FileRecord[]): string[] => rs.map((r) => r.file).sort();
+
+/** The workers of a run, each with the guests it used. */
+export function guestsByWorker(rs: FileRecord[]): Map<string, Set<string>> {
+  const m = new Map<string, Set<string>>();
+  for (const r of rs) m.set(r.worker, (m.get(r.worker) ?? new Set()).add(r.guest));
+  return m;
+}

@@ -1,0 +1,83 @@
+// The vitest integration (filemon-sim/vitest) in a project's own suite: the
+// fixture project test/fixtures/vitest-project run by vitest in its threads
+// and forks pools with two workers, a golden mismatch's message, and the
+// update flags.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../images/linux/layout.js';
+import { guestsByWorker, linkPackage, recordedFiles, runFixture, type FixtureRun } from './helpers/runner-fixtures.js';
+
+const PROJECT = join(packageRoot, 'test/fixtures/vitest-project');
+const VITEST = join(packageRoot, 'node_modules/vitest/vitest.mjs');
+const PASSWD_GOLDEN = join(PROJECT, 'golden/cat-passwd.log');
+/** Plain text output, and no CI detection unless a test asks for it. */
+const PLAIN = { NO_COLOR: '1', FORCE_COLOR: '0', CI: '', GITHUB_ACTIONS: '', FILEMON_SIM_UPDATE: '', FILEMON_SIM_RESTORE: '' };
+
+export function vitest(args: string[], env: NodeJS.ProcessEnv): Promise<FixtureRun> {
+  return runFixture([VITEST, 'run', ...args], { ...PLAIN, ...env }, PROJECT);
+}
+
+describe('vitest integration (filemon-sim/vitest)', function () {
+  this.timeout(1_200_000);
+  let dir: string;
+  before(() => {
+    linkPackage();
+    dir = mkdtempSync(join(tmpdir(), 'filemon-sim-vitest-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('threads pool, two workers: each worker has its own guest, shared by the files it runs', async () => {
+    const r = await vitest([], { POOL: 'threads', WORKERS: '2' });
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /Tests {2}8 passed \(8\)/);
+    assert.deepEqual(recordedFiles(r.records), ['a', 'b', 'c', 'd']);
+    const workers = guestsByWorker(r.records);
+    assert.equal(workers.size, 2, `workers: ${[...workers.keys()]}`);
+    for (const [w, guests] of workers) assert.equal(guests.size, 1, `worker ${w} used one guest`);
+    assert.equal(new Set(r.records.map((x) => x.guest)).size, 2, 'the two workers have different guests');
+    assert.ok(r.records.every((x) => x.pid === r.records[0].pid), 'threads of one process');
+    // Without restoring, a worker's second file sees what its first one left.
+    for (const x of r.records) {
+      const before = r.records.filter((y) => y.worker === x.worker && r.records.indexOf(y) < r.records.indexOf(x)).map((y) => `marker-${y.file}`);
+      assert.deepEqual(x.seen, before, `file ${x.file}`);
+    }
+  });
+
+  it('forks pool, two workers, FILEMON_SIM_RESTORE=file: a guest per worker process, restored for each file', async () => {
+    const r = await vitest([], { POOL: 'forks', WORKERS: '2', FILEMON_SIM_RESTORE: 'file' });
+    assert.equal(r.code, 0, r.out);
+    assert.deepEqual(recordedFiles(r.records), ['a', 'b', 'c', 'd']);
+    const workers = guestsByWorker(r.records);
+    assert.equal(new Set(r.records.map((x) => x.pid)).size, 2, 'two worker processes');
+    for (const [w, guests] of workers) assert.equal(guests.size, 1, `worker ${w} used one guest`);
+    assert.ok(r.records.length > workers.size, 'some worker ran two files');
+    for (const x of r.records) assert.deepEqual(x.seen, [], `file ${x.file} saw ${x.seen}`);
+  });
+
+  it('a mismatch fails with the readable diff and says how to update', async () => {
+    const r = await vitest([], { FILES: 'golden.test.mjs', GOLDEN_CMD: 'cat /etc/hostname', GOLDEN_FILE: PASSWD_GOLDEN });
+    assert.equal(r.code, 1, r.out);
+    assert.ok(r.out.includes(`trace differs from golden trace ${PASSWD_GOLDEN} (vitest -u or FILEMON_SIM_UPDATE=1 rewrites it):\n` +
+      `--- ${PASSWD_GOLDEN}\n+++ actual trace\n@@ -3,8 +3,7 @@\n # Start 0.000000\n V 5\n E 2 /bin/sh\n-W 2 /tmp/copy\n-R 2 /etc/passwd\n+R 2 /etc/hostname\n X 2 0 0\n`), r.out);
+    assert.match(r.out, /\+ newly read: \/etc\/hostname\n\s+- no longer read: \/etc\/passwd/);
+  });
+
+  it('vitest -u and FILEMON_SIM_UPDATE=1 rewrite the golden file; in CI a missing one fails', async () => {
+    const golden = join(dir, 'hostname.log');
+    const run = (args: string[], env: NodeJS.ProcessEnv = {}) => vitest(args, { FILES: 'golden.test.mjs', GOLDEN_CMD: 'cat /etc/hostname', GOLDEN_FILE: golden, ...env });
+    const missing = await run([], { CI: '1' });
+    assert.equal(missing.code, 1, missing.out);
+    assert.match(missing.out, /golden trace .*hostname\.log does not exist; run the test with vitest -u or FILEMON_SIM_UPDATE=1/);
+    assert.equal(existsSync(golden), false);
+    for (const [args, env] of [[['-u'], {}], [[], { FILEMON_SIM_UPDATE: '1' }]] as [string[], NodeJS.ProcessEnv][]) {
+      writeFileSync(golden, readFileSync(PASSWD_GOLDEN));
+      const r = await run(args, env);
+      assert.equal(r.code, 0, r.out);
+      assert.match(readFileSync(golden, 'utf8'), /^R 2 \/etc\/hostname$/m, `${args.join(' ')} ${JSON.stringify(env)} rewrote it`);
+    }
+    const again = await run([]);
+    assert.equal(again.code, 0, again.out);
+  });
+});
