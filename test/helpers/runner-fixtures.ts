@@ -1,6 +1,7 @@
 // Running the fixture projects of test/fixtures (mocha, vitest, Jest) in a
 // child process as a user's project runs its suite, and reading what each of
-// their test files recorded (RESULTS: one JSON line per file).
+// their test files recorded (RESULTS: one JSON line per file). FIXTURE_TMP
+// is a folder of the run's own (for a runner's cache), removed after it.
 import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,8 @@ export interface FileRecord {
   worker: string;
   guest: string;
   seen: string[];
+  /** When the file's first test ended (Date.now()). */
+  at?: number;
 }
 
 export interface FixtureRun {
@@ -21,6 +24,8 @@ export interface FixtureRun {
   out: string;
   records: FileRecord[];
   ms: number;
+  /** When the runner was started (Date.now()). */
+  startedAt: number;
 }
 
 /**
@@ -39,8 +44,9 @@ export function runFixture(args: string[], env: NodeJS.ProcessEnv, cwd = package
   const dir = mkdtempSync(join(tmpdir(), 'filemon-sim-fixture-'));
   const results = join(dir, 'results.jsonl');
   const started = performance.now();
+  const startedAt = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env, RESULTS: results }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env, RESULTS: results, FIXTURE_TMP: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d));
     child.stderr.on('data', (d: Buffer) => (out += d));
@@ -48,7 +54,7 @@ export function runFixture(args: string[], env: NodeJS.ProcessEnv, cwd = package
     child.on('close', (code) => {
       const records = existsSync(results) ? readFileSync(results, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FileRecord) : [];
       rmSync(dir, { recursive: true, force: true });
-      resolve({ code: code ?? -1, out, records, ms: performance.now() - started });
+      resolve({ code: code ?? -1, out, records, ms: performance.now() - started, startedAt });
     });
   });
 }
