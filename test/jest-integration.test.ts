@@ -6,18 +6,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../images/linux/layout.js';
-import { guestsByWorker, linkPackage, recordedFiles, runFixture, type FixtureRun } from './helpers/runner-fixtures.js';
+import { guestsByWorker, linkPackage, recordedFiles, runJestProject, JEST_PROJECT } from './helpers/runner-fixtures.js';
 
-const PROJECT = join(packageRoot, 'test/fixtures/jest-project');
-const JEST = join(packageRoot, 'node_modules/jest/bin/jest.js');
-const PASSWD_GOLDEN = join(PROJECT, 'golden/cat-passwd.log');
-/** No CI detection unless a test asks for it, no colours. */
-const PLAIN = { NO_COLOR: '1', FORCE_COLOR: '0', CI: '', GITHUB_ACTIONS: '', FILEMON_SIM_UPDATE: '', FILEMON_SIM_RESTORE: '' };
-
-export function jest(args: string[], env: NodeJS.ProcessEnv): Promise<FixtureRun> {
-  return runFixture([JEST, '--ci=false', ...args], { ...PLAIN, ...env }, PROJECT);
-}
+const jest = runJestProject;
+const PASSWD_GOLDEN = join(JEST_PROJECT, 'golden/cat-passwd.log');
 
 describe('Jest integration (filemon-sim/jest)', function () {
   this.timeout(1_200_000);

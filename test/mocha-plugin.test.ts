@@ -6,15 +6,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { packageRoot } from '../images/linux/layout.js';
 import { parseShard, shardFiles } from '../sim/testing/shard.js';
-import { linkPackage, recordedFiles, runFixture, type FixtureRun } from './helpers/runner-fixtures.js';
+import { linkPackage, recordedFiles, runFixture, runMochaProject } from './helpers/runner-fixtures.js';
 
-const PROJECT = join(packageRoot, 'test/fixtures/mocha-project');
-const MOCHA = join(packageRoot, 'node_modules/mocha/bin/mocha.js');
-
-function mocha(args: string[], env: NodeJS.ProcessEnv): Promise<FixtureRun> {
-  return runFixture([MOCHA, '--no-config', '--require', 'filemon-sim/mocha', '--timeout', '600000', ...args, join(PROJECT, '*.test.mjs')], env);
-}
-
+const mocha = runMochaProject;
 const nodeTest = (file: string) => runFixture(['--test', file], {});
 
 const files = recordedFiles;

@@ -6,18 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../images/linux/layout.js';
-import { guestsByWorker, linkPackage, recordedFiles, runFixture, type FixtureRun } from './helpers/runner-fixtures.js';
+import { guestsByWorker, linkPackage, recordedFiles, runVitestProject, VITEST_PROJECT } from './helpers/runner-fixtures.js';
 
-const PROJECT = join(packageRoot, 'test/fixtures/vitest-project');
-const VITEST = join(packageRoot, 'node_modules/vitest/vitest.mjs');
-const PASSWD_GOLDEN = join(PROJECT, 'golden/cat-passwd.log');
-/** Plain text output, and no CI detection unless a test asks for it. */
-const PLAIN = { NO_COLOR: '1', FORCE_COLOR: '0', CI: '', GITHUB_ACTIONS: '', FILEMON_SIM_UPDATE: '', FILEMON_SIM_RESTORE: '' };
-
-export function vitest(args: string[], env: NodeJS.ProcessEnv): Promise<FixtureRun> {
-  return runFixture([VITEST, 'run', ...args], { ...PLAIN, ...env }, PROJECT);
-}
+const vitest = runVitestProject;
+const PASSWD_GOLDEN = join(VITEST_PROJECT, 'golden/cat-passwd.log');
 
 describe('vitest integration (filemon-sim/vitest)', function () {
   this.timeout(1_200_000);

@@ -67,3 +67,26 @@ export function guestsByWorker(rs: FileRecord[]): Map<string, Set<string>> {
   for (const r of rs) m.set(r.worker, (m.get(r.worker) ?? new Set()).add(r.guest));
   return m;
 }
+
+const FIXTURES = join(packageRoot, 'test/fixtures');
+export const MOCHA_PROJECT = join(FIXTURES, 'mocha-project');
+export const VITEST_PROJECT = join(FIXTURES, 'vitest-project');
+export const JEST_PROJECT = join(FIXTURES, 'jest-project');
+/** Plain output, and no CI detection or filemon-sim settings unless a run asks for them. */
+const PLAIN = { NO_COLOR: '1', FORCE_COLOR: '0', CI: '', GITHUB_ACTIONS: '', FILEMON_SIM_UPDATE: '', FILEMON_SIM_RESTORE: '', FILEMON_SIM_SHARD: '' };
+
+/** mocha --require filemon-sim/mocha on the mocha fixture project's files. */
+export function runMochaProject(args: string[], env: NodeJS.ProcessEnv): Promise<FixtureRun> {
+  const mocha = join(packageRoot, 'node_modules/mocha/bin/mocha.js');
+  return runFixture([mocha, '--no-config', '--require', 'filemon-sim/mocha', '--timeout', '600000', ...args, join(MOCHA_PROJECT, '*.test.mjs')], { ...PLAIN, ...env });
+}
+
+/** vitest run in the vitest fixture project (POOL, WORKERS, FILES in env). */
+export function runVitestProject(args: string[], env: NodeJS.ProcessEnv): Promise<FixtureRun> {
+  return runFixture([join(packageRoot, 'node_modules/vitest/vitest.mjs'), 'run', ...args], { ...PLAIN, ...env }, VITEST_PROJECT);
+}
+
+/** jest in the Jest fixture project (WORKERS, FILES in env). */
+export function runJestProject(args: string[], env: NodeJS.ProcessEnv): Promise<FixtureRun> {
+  return runFixture([join(packageRoot, 'node_modules/jest/bin/jest.js'), '--ci=false', ...args], { ...PLAIN, ...env }, JEST_PROJECT);
+}
