@@ -72,4 +72,15 @@ describe('vitest integration (filemon-sim/vitest)', function () {
     const again = await run([]);
     assert.equal(again.code, 0, again.out);
   });
+
+  it('--shard=K/N splits the files as vitest does, each machine\'s workers starting their own guests', async () => {
+    const shares = [];
+    for (const k of [1, 2]) {
+      const r = await vitest([`--shard=${k}/2`], { WORKERS: '2' });
+      assert.equal(r.code, 0, r.out);
+      shares.push(recordedFiles(r.records));
+    }
+    assert.deepEqual(shares.flat().sort(), ['a', 'b', 'c', 'd'], `shares: ${JSON.stringify(shares)}`);
+    assert.ok(shares.every((x) => x.length === 2), `shares: ${JSON.stringify(shares)}`);
+  });
 });
