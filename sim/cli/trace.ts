@@ -117,8 +117,8 @@ export async function traceCommand(args: string[]): Promise<number> {
       (logOnStdout ? process.stderr : process.stdout).write(result.stdout);
       process.stderr.write(result.stderr);
     }
-    const done = result;
-    writeView(render(result.trace, result.log, { status: result.status, signal: result.signal }, () => done.toMeta({ target: target! })), values.output);
+    const traced = result; // a const, for the closure
+    writeView(render(traced.trace, traced.log, { status: traced.status, signal: traced.signal }, () => traced.toMeta({ target: target! })), values.output);
     let gotAll = true;
     for (const g of gets) gotAll = (await transfer('--get', g, () => sim.get(g[0], g[1], strict))) && gotAll;
     const status = result.signal ? 128 + result.signal : result.status;
