@@ -7,7 +7,7 @@
 //   import { simulator } from 'filemon-sim/mocha';
 //   it('copies', async () => { const r = await (await simulator()).trace('cp a b'); ... });
 import type { Context, Suite } from 'mocha';
-import { installShard } from './mocha-shard.js';
+import { checkShardApplied, installShard } from './mocha-shard.js';
 import { beginFile, closeSharedSimulator, sharedSimulator } from './shared.js';
 
 installShard();
@@ -48,6 +48,7 @@ export const mochaHooks = {
   async beforeAll(this: Context): Promise<void> {
     // Restoring or booting takes seconds, a cold boot under load minutes.
     this.timeout(Math.max(this.timeout(), 600_000));
+    if (!inParallelWorker()) checkShardApplied();
     await sharedSimulator();
     const root = this.test?.parent;
     if (root) hookFiles(root);
