@@ -48,6 +48,14 @@ describe('vitest integration (filemon-sim/vitest)', function () {
     for (const x of r.records) assert.deepEqual(x.seen, [], `file ${x.file} saw ${x.seen}`);
   });
 
+  it('configure({ restoreEachFile }) in a setupFiles file: run again for each file, and each file starts from the starting state', async () => {
+    const r = await vitest([], { POOL: 'threads', WORKERS: '2', RESTORE_IN_CODE: '1' });
+    assert.equal(r.code, 0, r.out);
+    assert.deepEqual(recordedFiles(r.records), ['a', 'b', 'c', 'd']);
+    assert.ok(r.records.length > guestsByWorker(r.records).size, 'some worker ran two files');
+    for (const x of r.records) assert.deepEqual(x.seen, [], `file ${x.file} saw ${x.seen}`);
+  });
+
   it('a mismatch fails with the readable diff and says how to update', async () => {
     const r = await vitest([], { FILES: 'golden.test.mjs', GOLDEN_CMD: 'cat /etc/hostname', GOLDEN_FILE: PASSWD_GOLDEN });
     assert.equal(r.code, 1, r.out);

@@ -21,6 +21,8 @@ const files = new Set<string>();
 
 /** Sets the options of the shared Simulator; call before it starts (in a --require'd file). */
 export function configureSharedSimulator(opts: SharedSimulatorOptions): void {
+  // A runner's setup file runs again for each file a worker takes (vitest): the same options again are fine.
+  if (started && JSON.stringify(opts) === JSON.stringify(options)) return;
   if (started) throw new Error('filemon-sim: the shared Simulator has already started; configure it in a file loaded with --require, before any test runs');
   options = opts;
 }
