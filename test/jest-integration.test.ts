@@ -44,6 +44,14 @@ describe('Jest integration (filemon-sim/jest)', function () {
     for (const x of r.records) assert.deepEqual(x.seen, [], `file ${x.file} saw ${x.seen}`);
   });
 
+  it('testEnvironmentOptions { restoreEachFile: true }: each file a worker takes starts from the starting state', async () => {
+    const r = await jest(['--testEnvironmentOptions', JSON.stringify({ restoreEachFile: true })], { WORKERS: '2' });
+    assert.equal(r.code, 0, r.out);
+    assert.deepEqual(recordedFiles(r.records), ['a', 'b', 'c', 'd']);
+    assert.ok(r.records.length > guestsByWorker(r.records).size, 'some worker ran two files');
+    for (const x of r.records) assert.deepEqual(x.seen, [], `file ${x.file} saw ${x.seen}`);
+  });
+
   it('a mismatch fails with the readable diff and says how to update', async () => {
     const r = await jest([], { FILES: 'golden.test.cjs', GOLDEN_CMD: 'cat /etc/hostname', GOLDEN_FILE: PASSWD_GOLDEN });
     assert.equal(r.code, 1, r.out);
