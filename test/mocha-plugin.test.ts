@@ -1,7 +1,7 @@
 // The test-runner helpers in a project's own suite: the fixture project
 // test/fixtures/mocha-project run by mocha with --require filemon-sim/mocha,
-// serially and with --parallel --jobs 2, and test/fixtures/node-test-project
-// by `node --test` with filemon-sim/node-test.
+// serially and with --parallel --jobs 2 and in FILEMON_SIM_SHARD shares, and
+// test/fixtures/node-test-project by `node --test` with filemon-sim/node-test.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { packageRoot } from '../images/linux/layout.js';
