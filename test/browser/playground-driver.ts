@@ -17,6 +17,8 @@ export interface PlaygroundHooks {
   };
   graph?: { processes: number; at: number; ms: number };
   linkDone?: boolean;
+  /** The shell session (sim/shell-session.ts): whether a shell runs. */
+  session?: { running: boolean };
 }
 
 declare global {
