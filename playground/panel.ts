@@ -251,7 +251,8 @@ export class TracePanel {
     else this.zoom.fit();
     this.graphDrawn = g;
     const exits = model.nodes.filter((n) => n.exit).length;
-    cap.textContent = `${title} · ${model.nodes.length} process${model.nodes.length === 1 ? '' : 'es'}, ${exits} exited${g.done ? '' : ' (running)'} · drag to pan, wheel or + − to zoom, 0 to fit`;
+    const part = this.zoom.whole ? '' : ' · too big to read whole: its top is shown, drag or zoom out (−) for the rest';
+    cap.textContent = `${title} · ${model.nodes.length} process${model.nodes.length === 1 ? '' : 'es'}, ${exits} exited${g.done ? '' : ' (running)'}${part} · drag to pan, wheel or + − to zoom, 0 to fit`;
     this.onGraph?.(model.nodes.length, performance.now() - t0);
   }
 

@@ -372,6 +372,31 @@ describe('browser playground in front of a class', function () {
       assert.equal(await page.locator('.filters').isVisible(), true);
     });
 
+    it('Fit keeps a 31-process tree readable: its top at a legible size, and says so', async () => {
+      const from = await groupCount(page);
+      await typeCommand(page, 'for i in $(seq 30); do /bin/true; done');
+      await waitForGroup(page, 'for i in $(seq 30); do /bin/true; done', from, 60_000);
+      await page.click('.tab[data-view="graph"]');
+      await page.waitForFunction(() => (window.playground.graph?.processes ?? 0) >= 31);
+      await page.click('#graph-fit');
+      const scale = await page.$eval('#graph-frame svg', (svg) => svg.getBoundingClientRect().width / Number(svg.getAttribute('viewBox')!.split(' ')[2]));
+      assert.ok(scale >= 0.55, `drawn at ${scale.toFixed(2)} of its size`);
+      assert.match(await page.locator('#graph-caption').innerText(), /too big to read whole/);
+      await page.click('.tab[data-view="records"]');
+    });
+
+    it('at 200 % zoom (640x360) an example leaves the terminal\'s size and output where they were', async () => {
+      await page.setViewportSize({ width: 640, height: 360 });
+      await page.waitForTimeout(300);
+      const size = () => page.evaluate(() => document.querySelector('#terminal .xterm-screen')!.getBoundingClientRect().height);
+      const before = await size();
+      const from = await groupCount(page);
+      await page.click('button[data-example="forge"]');
+      await waitForGroup(page, 'fms-forge', from, 30_000);
+      assert.equal(await size(), before);
+      await page.setViewportSize({ width: 1280, height: 720 });
+    });
+
     it('the Processes tab shows the command line beside /proc/self/exe', async () => {
       const from = await groupCount(page);
       await typeCommand(page, 'cat /etc/hostname');
