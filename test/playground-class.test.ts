@@ -397,6 +397,17 @@ describe('browser playground in front of a class', function () {
       await page.setViewportSize({ width: 1280, height: 720 });
     });
 
+    it('a 40 MB upload says so while it runs, and appears in the guest only once whole', async () => {
+      const big = Buffer.alloc(40 << 20, 0x61);
+      await page.setInputFiles('#upload', { name: 'big.bin', mimeType: 'application/octet-stream', buffer: big });
+      await page.waitForFunction(() => /uploading big\.bin \(4\d\.\d MB\)/.test(document.getElementById('status')!.textContent ?? ''), undefined, { timeout: 5000 });
+      await page.waitForFunction(() => /uploaded big\.bin|upload of big\.bin failed/.test(document.getElementById('status')!.textContent ?? ''), undefined, { timeout: 120_000 });
+      assert.match(await page.locator('#status').innerText(), /uploaded big\.bin \(41943040 bytes\)/);
+      const ls = await page.evaluate(async () => new TextDecoder().decode((await window.playground.machine!.exec('ls -la /home; stat -c %s /home/big.bin; rm /home/big.bin', { cwd: '/' })).stdout));
+      assert.match(ls, /\n41943040\n$/);
+      assert.doesNotMatch(ls, /\.part/);
+    });
+
     it('the Processes tab shows the command line beside /proc/self/exe', async () => {
       const from = await groupCount(page);
       await typeCommand(page, 'cat /etc/hostname');
