@@ -194,7 +194,12 @@ export class ShellSession {
   /** The shell is at its prompt, waiting for a command line (nothing runs, nothing typed ahead). */
   get atPrompt(): boolean {
     const g = this.current();
-    return this.running && !this.enterPending && g !== undefined && g.done;
+    return this.running && !this.enterPending && g !== undefined && g.done && !(g.completion && this.ranMore(g));
+  }
+
+  /** At-prompt records that do more than the shell's own reads: a line typed ahead runs (see 'P'). */
+  private ranMore(g: CommandGroup): boolean {
+    return g.events.some((e) => !(e.kind === 'R' && e.pid === this.shellPid));
   }
 
   /** Everything parsed so far in this session, as a Trace (processes(), files()). */
@@ -331,7 +336,7 @@ export class ShellSession {
         // at once read a line typed while the command ran. They move on.
         const moved = this.splitAtPrompt(g);
         // At-prompt records that ran more than completion does were a line typed ahead.
-        if (g.completion && g.events.some((e) => !(e.kind === 'R' && e.pid === this.shellPid))) {
+        if (g.completion && this.ranMore(g)) {
           const typed = this.takeTypedAhead();
           if (typed) {
             g.completion = false;

@@ -204,6 +204,15 @@ describe('browser playground in front of a class', function () {
       assert.ok(rows.some((r) => /^X \d+ 0 2$/.test(r)), rows.join('\n'));
     });
 
+    it('Ctrl-\\ quits the foreground command: an X record with SIGQUIT', async () => {
+      const from = await groupCount(page);
+      await typeCommand(page, 'sleep 30');
+      await page.waitForFunction((f) => Array.from(document.querySelectorAll('#view-records .group')).slice(f).some((g) => g.querySelector('.line')?.textContent === '$ sleep 30' && g.querySelector('.rec-E')), from);
+      await page.keyboard.press('Control+Backslash');
+      const rows = await waitForGroup(page, 'sleep 30', from, 10_000);
+      assert.ok(rows.some((r) => /^X \d+ 0 3$/.test(r)), rows.join('\n'));
+    });
+
     it('an example clicked during a command waits for the prompt and gets its own group', async () => {
       const from = await groupCount(page);
       await typeCommand(page, 'sleep 3');
