@@ -9,11 +9,12 @@ import { AssetError, GuestPanicError, Simulator, mountTerminal, type FetchProgre
 import { ConsoleWatch } from '../sim/console-watch.js';
 import type { Machine } from '../sim/machine.js';
 import { reserveHeight } from './about-box.js';
+import { PageAddress } from './address.js';
 import { CommandQueue } from './command-queue.js';
 import { EXAMPLES, findExample } from './examples.js';
 import { svgFile } from './graph.js';
 import { MetaLesson, type LessonState } from './lesson.js';
-import { readLink, linkFor, type PageLink } from './links.js';
+import { readLink, type PageLink } from './links.js';
 import { TracePanel, type PanelView } from './panel.js';
 import { keyboardTabs } from './tabs.js';
 
@@ -210,6 +211,7 @@ async function main(): Promise<void> {
 
   // Lines the page types wait for the prompt, one after another.
   const queue = new CommandQueue(session, typeLine);
+  const address = new PageAddress(session);
   const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
   // Tabs, downloads, upload, examples.
@@ -223,7 +225,8 @@ async function main(): Promise<void> {
     // The letter and pid filters act on the trace views, not on the lesson.
     $('filters').hidden = v === 'lesson';
     panel.show(v);
-    setLink(v === 'lesson' ? { lesson: 'meta', step: lesson.state.step } : lastCommand);
+    if (v === 'lesson') address.lesson(lesson.state.step);
+    else address.trace();
   };
   keyboardTabs($('tabs'), (b) => showView(b.dataset.view as PanelView));
 
@@ -244,31 +247,15 @@ async function main(): Promise<void> {
   });
   hooks.lesson = lesson.state;
 
-  // The address (and Copy link) follow what is on screen: the lesson step
-  // shown, else the last command line, typed or clicked.
-  let current: PageLink = {};
-  let lastCommand: PageLink = {};
-  const setLink = (link: PageLink) => {
-    current = link;
-    const href = linkFor(location.href, link);
-    if (href !== location.href) history.replaceState(null, '', href);
+  lesson.onShow = (n) => {
+    if (view === 'lesson') address.lesson(n);
   };
-  const linkOfLine = (line: string): PageLink => {
-    const ex = EXAMPLES.find((e) => e.command === line);
-    return ex ? { example: ex.id } : { cmd: line };
-  };
-  session.on((e) => {
-    if (e.type !== 'command' || e.command.index === 0 || e.command.completion || !e.command.line) return;
-    lastCommand = linkOfLine(e.command.line);
-    if (view !== 'lesson') setLink(lastCommand);
-  });
-  lesson.onShow = (n) => view === 'lesson' && setLink({ lesson: 'meta', step: n });
   $('open-lesson').addEventListener('click', () => {
     showView('lesson');
     $('view-lesson').querySelector<HTMLButtonElement>('.lesson-run')?.focus();
   });
   $('copy-link').addEventListener('click', async () => {
-    const href = linkFor(location.href, current);
+    const href = address.href;
     try {
       await navigator.clipboard.writeText(href);
       panel.status(`copied the link: ${href}`);
@@ -307,7 +294,7 @@ async function main(): Promise<void> {
   const runExample = (id: string) => {
     const ex = findExample(id)!;
     $('example-about').textContent = `${ex.command} — ${ex.about}`;
-    setLink({ example: ex.id });
+    address.set({ example: ex.id });
     term.focus();
     queue.run(ex.command, { waiting: () => panel.status(`"${ex.title}" will run when the current command ends (Ctrl-C in the terminal stops it)`) }).catch((e: unknown) => panel.status(`"${ex.title}" did not run: ${errorText(e)}`));
   };
@@ -341,7 +328,7 @@ async function main(): Promise<void> {
       // A step with an outcome shows it; one without runs (after the running one).
       if (!lesson.state.results[n]) await lesson.run(n);
     } else if (link.cmd) {
-      setLink({ cmd: link.cmd });
+      address.set({ cmd: link.cmd });
       await queue.run(link.cmd);
     }
   };
