@@ -259,7 +259,9 @@ export class MetaLesson {
     } else {
       const p = el('p', 'lesson-prediction');
       p.append(el('strong', undefined, 'What should happen: '), document.createTextNode(predict(step)));
-      const hint = el('p', 'lesson-hint', `Press "Run step ${n}": the command is typed into the terminal, and what bmake ${step.kind === 'look' ? 'recorded' : 'rebuilt and why'} appears here.`);
+      const shows = `what bmake ${step.kind === 'look' ? 'recorded' : 'rebuilt and why'} appears here`;
+      const when = n === runningStep ? 'It is running: ' : queued.includes(n) ? `It is queued: once step ${runningStep} ends, its command is typed into the terminal, and ` : `Press "Run step ${n}": the command is typed into the terminal, and `;
+      const hint = el('p', 'lesson-hint', n === runningStep ? `${when}${shows} when it ends.` : `${when}${shows}.`);
       parts.push(p, hint);
     }
     this.root.replaceChildren(...parts);

@@ -311,16 +311,17 @@ async function main(): Promise<void> {
   // A link names an example, a lesson step or a command: run it once the
   // shell is ready, and again whenever the address's fragment changes (a
   // link followed, the hash edited, Back and Forward).
-  const linkError = $('link-error');
+  // A bad link's error stays until dismissed or another link is opened (the status line is replaced by the next event).
+  const linkError = (text?: string) => {
+    $('link-error').hidden = !text;
+    $('link-error-text').textContent = text ?? '';
+  };
+  $('link-error-close').addEventListener('click', () => linkError());
   const openLink = async (link: PageLink) => {
-    linkError.hidden = !link.error;
-    linkError.textContent = link.error ? `This link could not be opened: ${link.error}. The page works as usual without it.` : '';
+    linkError(link.error && `This link could not be opened: ${link.error}. The page works as usual without it.`);
     if (link.example) {
       if (findExample(link.example)) runExample(link.example);
-      else {
-        linkError.hidden = false;
-        linkError.textContent = `This link names an example "${link.example}" that does not exist; the examples are ${EXAMPLES.map((e) => e.id).join(', ')}.`;
-      }
+      else linkError(`This link names an example "${link.example}" that does not exist; the examples are ${EXAMPLES.map((e) => e.id).join(', ')}.`);
     } else if (link.lesson) {
       showView('lesson');
       const n = link.step ?? 1;
