@@ -6,7 +6,10 @@
 //  - navigation to a usable prompt (page load, assets, saved state
 //    decompressed and restored in the page, shell started, prompt drawn);
 //  - Enter on a command to its X record drawn in the trace panel.
-// BENCH=bytes,load,enter,graph,lesson selects parts (default: all).
+// Issue 23 adds (benchRunAll, benchCtrlC): the lesson's "Run all steps" from
+// a fresh page load to the last step's outcome, and Ctrl-C on a running
+// command to the prompt back, medians of RUNS (default 3).
+// BENCH=bytes,load,enter,graph,lesson,runall,ctrlc selects parts (default: all).
 // Targets (issue 8): <= 3 s and <= 150 ms.
 // Issue 16 adds (benchGraph, benchLesson): Enter to the process graph
 // redrawn for a 50-process tree (<= 300 ms) and the meta-mode lesson's first
@@ -26,7 +29,8 @@ import type * as Site from '../playground/site.mjs';
 const LOADS = Number(process.env.LOADS ?? 5);
 const GRAPHS = Number(process.env.GRAPHS ?? 5);
 /** BENCH=graph,lesson runs only those parts (default: all). */
-const PARTS = new Set((process.env.BENCH ?? 'bytes,load,enter,graph,lesson').split(','));
+const PARTS = new Set((process.env.BENCH ?? 'bytes,load,enter,graph,lesson,runall,ctrlc').split(','));
+const RUNS = Number(process.env.RUNS ?? 3);
 const ENTERS = Number(process.env.ENTERS ?? 30);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -124,6 +128,8 @@ async function main(): Promise<void> {
     const extra = [
       ...(PARTS.has('graph') ? await benchGraph(chromium.context, server.url) : []),
       ...(PARTS.has('lesson') ? await benchLesson(chromium.context, server.url) : []),
+      ...(PARTS.has('runall') ? await benchRunAll(chromium.context, server.url) : []),
+      ...(PARTS.has('ctrlc') ? await benchCtrlC(chromium.context, server.url) : []),
     ];
     process.stdout.write(
       [
@@ -199,6 +205,47 @@ async function benchLesson(context: BrowserContext, url: string): Promise<string
   await page.close();
   if (st.error) throw new Error(`the lesson's first step failed: ${st.error}`);
   return [`  meta-mode lesson, first build in the page (click to targets and reasons shown): ${(wall / 1000).toFixed(1)} s, rebuilt ${st.results[1].rebuilt.join(' ')}  (target <= 20 s)`];
+}
+
+/** "Run all steps", from the page's navigation start to the last step's outcome drawn, RUNS fresh loads. */
+async function benchRunAll(context: BrowserContext, url: string): Promise<string[]> {
+  const last = 7;
+  const walls: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const page = await openPlayground(context, url);
+    await page.click('#open-lesson');
+    await page.click('.lesson-run-all');
+    await page.waitForFunction((k) => window.playground.lesson?.results[k] !== undefined || window.playground.lesson?.error !== undefined, last, { timeout: 600_000 });
+    // performance.now() counts from the navigation's start: the load is included.
+    const r = await page.evaluate(() => ({ at: performance.now(), error: window.playground.lesson!.error, ok: Object.values(window.playground.lesson!.results).every((x) => x.ok) }));
+    await page.close();
+    if (r.error || !r.ok) throw new Error(`"Run all steps" failed: ${r.error ?? 'a step did not go as promised'}`);
+    walls.push(r.at);
+    process.stderr.write(`  run all steps ${i + 1}: ${(r.at / 1000).toFixed(1)} s from page load\n`);
+  }
+  return [`  lesson "Run all steps", fresh page load to the last step's outcome: median ${(median(walls) / 1000).toFixed(1)} s of ${walls.length} (min ${(Math.min(...walls) / 1000).toFixed(1)}, max ${(Math.max(...walls) / 1000).toFixed(1)})`];
+}
+
+/** Ctrl-C on `sleep 30` (once its E record is drawn) to the prompt back, RUNS times in one page. */
+async function benchCtrlC(context: BrowserContext, url: string): Promise<string[]> {
+  const page = await openPlayground(context, url);
+  await page.click('#terminal');
+  const ms: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    await page.keyboard.type('sleep 30');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('#view-records .group.running .rec-E') !== null, undefined, { timeout: 30_000, polling: 10 });
+    const t0 = await page.evaluate(() => {
+      window.playground.marks = {};
+      return performance.now();
+    });
+    await page.keyboard.press('Control+C');
+    await page.waitForFunction(() => window.playground.marks.prompt !== undefined, undefined, { timeout: 30_000, polling: 10 });
+    ms.push((await page.evaluate(() => window.playground.marks.prompt!)) - t0);
+    process.stderr.write(`  Ctrl-C ${i + 1}: ${fmt(ms[ms.length - 1])}\n`);
+  }
+  await page.close();
+  return [`  Ctrl-C on sleep 30 to the prompt back: median ${fmt(median(ms))} of ${ms.length} (max ${fmt(Math.max(...ms))})`];
 }
 
 main().catch((e: unknown) => {

@@ -27,8 +27,8 @@ export const EXAMPLES: Example[] = [
     title: "The manual's example",
     command: '/usr/lib/filemon-tests/manual_example',
     about:
-      "filemon(4)'s own example program, compiled unchanged (the one the conformance suite runs): it opens /dev/filemon (R and W, O_RDWR), makes filemon.out (W, a relative path, logged as given), forks (F) a child that calls FILEMON_SET_PID on itself and copies a file. That moves the child to the program's own log, printed in the terminal (its R, W, L, D and X are there), so this panel sees no X for it; finally the program reads filemon.out back (R).",
-    expect: [/^C \d+ \/tmp\/fmtest\/manual_example$/, /^W \d+ filemon\.out$/, /^F \d+ \d+$/, /^R \d+ filemon\.out$/],
+      "filemon(4)'s own example program, compiled unchanged (the one the conformance suite runs), in a small main(): it changes into a fresh directory (C …/manual_example) and writes the file the example will copy (W example.in). The manual's code then opens /dev/filemon (R and W, O_RDWR), makes filemon.out (W, a relative path, logged as given), and forks (F) a child that calls FILEMON_SET_PID on itself and copies example.in. That moves the child to the program's own log, printed in the terminal (its R, W, L, D and X are there), so this panel sees no X for it; finally the program reads filemon.out back (R).",
+    expect: [/^C \d+ \/tmp\/fmtest\/manual_example$/, /^W \d+ example\.in$/, /^W \d+ filemon\.out$/, /^F \d+ \d+$/, /^R \d+ filemon\.out$/],
   },
   {
     id: 'fork-tree',
@@ -43,7 +43,7 @@ export const EXAMPLES: Example[] = [
     title: 'Rename, link, symlink, unlink',
     command: 'echo data > /tmp/a && mv /tmp/a /tmp/b && ln /tmp/b /tmp/c && ln -s /tmp/b /tmp/d && rm /tmp/b /tmp/c /tmp/d',
     about:
-      "mv is a rename(2): M with both paths quoted. ln and ln -s are link(2) and symlink(2): both L. rm unlinks each file: one D per path. A consumer such as bmake strips the single quotes and follows the moves.",
+      "mv is a rename(2): M with both paths quoted. ln and ln -s are link(2) and symlink(2): both L. rm unlinks each file: one D per path. There is no E record for mv, ln or rm: busybox runs these applets in the forked child without an exec, so each has its F and X only. A consumer such as bmake strips the single quotes and follows the moves.",
     expect: [/^M \d+ '\/tmp\/a' '\/tmp\/b'$/, /^L \d+ '\/tmp\/b' '\/tmp\/c'$/, /^L \d+ '\/tmp\/b' '\/tmp\/d'$/, /^D \d+ \/tmp\/b$/, /^D \d+ \/tmp\/d$/],
   },
   {
@@ -59,8 +59,8 @@ export const EXAMPLES: Example[] = [
     title: 'A failing open',
     command: 'cat /no/such/file',
     about:
-      'cat cannot open /no/such/file, and there is no R record for it: filemon logs only successful system calls. What remains is the fork (F) and the exit with status 1 (X … 1 0).',
-    expect: [/^F \d+ \d+$/, /^X \d+ 1 0$/],
+      'cat cannot open /no/such/file, and there is no R record for it: filemon logs only successful system calls. What remains is the fork (F), the exec of cat (E /proc/self/exe: busybox runs its applets as itself) and its exit with status 1 (X … 1 0).',
+    expect: [/^F \d+ \d+$/, /^E \d+ \/proc\/self\/exe$/, /^X \d+ 1 0$/],
     absent: [/\/no\/such\/file/],
   },
   {

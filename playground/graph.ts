@@ -150,6 +150,9 @@ export function drawGraph(g: ProcessGraph, title: string): SVGSVGElement {
 }
 
 /** Zoom and pan of an SVG by its viewBox: wheel and drag, or keys (+ − 0 and arrows) on the focused picture. */
+/** The smallest scale Fit uses: node labels are drawn at 11–12 px, unreadable below about 6 px. */
+const MIN_SCALE = 0.55;
+
 export class ZoomPan {
   private box = { x: 0, y: 0, w: 1, h: 1 };
   private full = { w: 1, h: 1 };
@@ -193,7 +196,10 @@ export class ZoomPan {
     return this.frame.querySelector('svg');
   }
 
-  /** Shows the whole picture, at most at its natural size. */
+  /** Fit showed the whole picture (else it is too big to be read whole: its top middle is shown). */
+  whole = true;
+
+  /** Shows the whole picture, at most at its natural size, at least at a size its labels can be read. */
   fit(): void {
     const svg = this.svg;
     if (!svg) return;
@@ -202,8 +208,12 @@ export class ZoomPan {
     this.full = { w, h };
     const r = this.frame.getBoundingClientRect();
     // Natural size when it fits; else scaled down to fit, keeping the aspect ratio.
-    const scale = Math.max(w / Math.max(1, r.width), h / Math.max(1, r.height), 1);
-    this.box = { x: 0, y: 0, w: r.width * scale || w, h: r.height * scale || h };
+    const fitScale = Math.max(w / Math.max(1, r.width), h / Math.max(1, r.height), 1);
+    // Below MIN_SCALE the labels are unreadable: show the top (the shell, the command) at that scale instead, centred.
+    const scale = Math.min(fitScale, 1 / MIN_SCALE);
+    this.whole = scale === fitScale;
+    const bw = r.width * scale || w;
+    this.box = { x: this.whole ? 0 : Math.max(0, (w - bw) / 2), y: 0, w: bw, h: r.height * scale || h };
     this.apply();
   }
 

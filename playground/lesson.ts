@@ -3,37 +3,73 @@
 // targets bmake rebuilt, its reasons, and the .meta record each reason
 // points at. Steps may be taken in any order: the ones before are replayed
 // out of sight first, so every step starts from the state it explains.
+//
+// Each step keeps its own outcome and its page is drawn from that alone; a
+// step not yet run shows a prediction. One step runs at a time: Run on
+// another step (or a link) queues it, and every page says which step runs.
 import type { ExecResult } from '../sim/machine.js';
 import {
-  META_STEPS, TARGETS, citeRecords, explain, filemonRecords, prepareCommand, readBmakeOutput, sameTargets, settleCommand, stepCommand,
+  META_STEPS, TARGETS, asExpected, citeRecords, explain, filemonRecords, predict, prepareCommand, readBmakeOutput, settleCommand, stepCommand,
   LESSON_PROJECT, type MetaOutcome, type MetaStep,
 } from '../sim/meta-lesson.js';
 
 export interface LessonHost {
   exec(cmd: string): Promise<ExecResult>;
   getFile(path: string): Promise<Uint8Array>;
-  /** Types cmd into the terminal and resolves with what it printed, once the prompt is back. */
-  typeAndWait(cmd: string): Promise<string>;
+  /** Resolves once the terminal is at its prompt; calls waiting() first if it is busy. */
+  whenIdle(waiting: () => void): Promise<void>;
+  /** Types cmd into the terminal (once it is at its prompt) and resolves with what it printed, once the prompt is back. */
+  typeAndWait(cmd: string, waiting: () => void): Promise<string>;
+}
+
+/** One step's run, kept for its page. */
+export interface StepResult {
+  rebuilt: string[];
+  reasons: string[];
+  records: string[];
+  /** The run did what the step promises. */
+  ok: boolean;
+  ms: number;
+  outcome: MetaOutcome;
+  /** obj/main.o.meta after the step. */
+  mainMeta?: string;
 }
 
 /** What the tests and the benchmark read (window.playground.lesson). */
 export interface LessonState {
+  /** The step shown, from 1. */
   step: number;
   running: boolean;
-  /** Steps finished in this page, by number (from 1). */
-  results: Record<number, { rebuilt: string[]; reasons: string[]; records: string[]; ok: boolean; ms: number }>;
+  /** The step running (or waiting for the prompt to run). */
+  runningStep?: number;
+  /** Steps waiting for the running one to end, in order. */
+  queued: number[];
+  /** Steps finished in this page, by number (from 1): each keeps its own outcome. */
+  results: Record<number, StepResult>;
+  /** Why the last step failed, if it did. */
   error?: string;
+  /** The step that failed. */
+  errorStep?: number;
 }
 
 const decoder = new TextDecoder();
 const OBJ = `${LESSON_PROJECT}/obj`;
 
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
 export class MetaLesson {
-  readonly state: LessonState = { step: 1, running: false, results: {} };
+  readonly state: LessonState = { step: 1, running: false, queued: [], results: {} };
   /** Last step run in order since the project was copied (0: copied, -1: not yet). */
   private done = -1;
-  /** Called when a step finishes (the page updates the link). */
-  onStep?: (n: number) => void;
+  /** What the running step is doing, for the banner on every page. */
+  private doing = '';
+  /** Called when the step shown changes (the page updates its address). */
+  onShow?: (n: number) => void;
 
   constructor(private readonly root: HTMLElement, private readonly host: LessonHost) {
     this.render();
@@ -41,61 +77,95 @@ export class MetaLesson {
 
   /** Shows step n (from 1) without running it. */
   select(n: number): void {
-    this.state.step = Math.min(Math.max(1, n), META_STEPS.length);
+    const k = Math.min(Math.max(1, n), META_STEPS.length);
+    const changed = k !== this.state.step;
+    this.state.step = k;
     this.render();
+    if (changed) this.onShow?.(k);
   }
 
-  /** Runs step n (from 1), replaying the steps before it if needed. */
-  async run(n: number): Promise<void> {
-    if (this.state.running) return;
-    this.select(n);
-    const step = META_STEPS[this.state.step - 1];
-    this.state.running = true;
-    this.state.error = undefined;
+  /** Runs step n (from 1), after the running and queued ones; resolves when it has run. */
+  run(n: number): Promise<void> {
+    return this.enqueue([n]);
+  }
+
+  /** Runs every step in order, from a fresh copy of the project (for a class). */
+  runAll(): Promise<void> {
+    this.state.queued = [];
+    return this.enqueue(META_STEPS.map((_, i) => i + 1));
+  }
+
+  private drained: Promise<void> = Promise.resolve();
+
+  private enqueue(steps: number[]): Promise<void> {
+    for (const k of steps) if (k !== this.state.runningStep && !this.state.queued.includes(k)) this.state.queued.push(k);
     this.render();
-    const t0 = performance.now();
+    if (!this.state.running) this.drained = this.drain();
+    return this.drained;
+  }
+
+  private async drain(): Promise<void> {
+    this.state.running = true;
     try {
-      const k = this.state.step;
+      while (this.state.queued.length) {
+        const k = this.state.queued.shift()!;
+        // A failed step leaves the project in an unknown state: what was queued after it would explain nothing.
+        if (!(await this.runStep(k))) this.state.queued = [];
+      }
+    } finally {
+      this.state.running = false;
+      this.state.runningStep = undefined;
+      this.render();
+    }
+  }
+
+  /** Runs step k, replaying the steps before it if needed; false if it failed. */
+  private async runStep(k: number): Promise<boolean> {
+    const step = META_STEPS[k - 1];
+    this.state.runningStep = k;
+    this.state.error = this.state.errorStep = undefined;
+    const waiting = () => this.progress(`Step ${k} will run when the current command ends (the terminal is busy; Ctrl-C there stops it)`);
+    this.progress(`Step ${k} is running`);
+    try {
+      await this.host.whenIdle(waiting);
+      const t0 = performance.now();
       if (this.done < 0 || this.done >= k) {
-        this.progress('copying the project afresh');
+        this.progress(`Step ${k} is running: copying the project afresh`);
         await this.must(prepareCommand());
         this.done = 0;
       }
       for (let j = this.done + 1; j < k; j++) {
-        this.progress(`replaying step ${j} out of sight, so that step ${k} starts where it should`);
+        this.progress(`Step ${k} is running: replaying step ${j} out of sight, so that step ${k} starts where it should`);
         await this.must(settleCommand());
         await this.must(stepCommand(META_STEPS[j - 1]));
         this.done = j;
       }
-      this.progress(`running step ${k} in the terminal`);
       await this.must(settleCommand());
       const before = step.kind === 'build' && k > 1 ? await this.metaFiles() : {};
-      const out = await this.host.typeAndWait(stepCommand(step));
+      this.progress(`Step ${k} is running in the terminal`);
+      const out = await this.host.typeAndWait(stepCommand(step), waiting);
       const outcome: MetaOutcome = step.kind === 'build' ? readBmakeOutput(out, OBJ) : { rebuilt: [], reasons: [] };
       citeRecords(outcome.reasons, before);
-      const mainMeta = await this.readText(`${OBJ}/main.o.meta`);
       this.done = k;
-      const reasonsOk = step.reasons.every((re) => outcome.reasons.some((r) => re.test(r.text))) && (step.reasons.length > 0 || outcome.reasons.length === 0);
       this.state.results[k] = {
         rebuilt: outcome.rebuilt,
         reasons: outcome.reasons.map((r) => r.text),
         records: outcome.reasons.map((r) => r.record ?? ''),
-        ok: sameTargets(outcome.rebuilt, step.expect) && reasonsOk,
+        ok: step.kind === 'look' || asExpected(step, outcome),
         ms: performance.now() - t0,
+        outcome,
+        mainMeta: await this.readText(`${OBJ}/main.o.meta`),
       };
-      this.render({ outcome, mainMeta });
-      this.onStep?.(k);
+      return true;
     } catch (e) {
       this.state.error = e instanceof Error ? e.message : String(e);
+      this.state.errorStep = k;
       this.done = -1;
-      this.render();
+      return false;
     } finally {
-      this.state.running = false;
-      const b = this.root.querySelector<HTMLButtonElement>('.lesson-run');
-      if (b) {
-        b.disabled = false;
-        b.textContent = `Run step ${this.state.step} again`;
-      }
+      this.state.runningStep = undefined;
+      this.doing = '';
+      this.render();
     }
   }
 
@@ -124,29 +194,37 @@ export class MetaLesson {
   }
 
   private progress(text: string): void {
-    const p = this.root.querySelector('.lesson-progress');
-    if (p) p.textContent = `${text}…`;
+    this.doing = text;
+    const p = this.root.querySelector('.lesson-running');
+    if (p) p.textContent = this.banner();
+    else this.render();
   }
 
-  private render(facts?: { outcome: MetaOutcome; mainMeta?: string }): void {
+  /** Which step runs and which wait, said on every page. */
+  private banner(): string {
+    const { runningStep, queued } = this.state;
+    const parts: string[] = [];
+    if (runningStep !== undefined) parts.push(`${this.doing || `Step ${runningStep} is running`}…`);
+    if (queued.length) parts.push(`${queued.length === 1 ? 'Step' : 'Steps'} ${queued.join(', ')} will run after it.`);
+    return parts.join(' ');
+  }
+
+  private render(): void {
     const n = this.state.step;
     const step = META_STEPS[n - 1];
-    const el = (tag: string, cls?: string, text?: string) => {
-      const e = document.createElement(tag);
-      if (cls) e.className = cls;
-      if (text !== undefined) e.textContent = text;
-      return e;
-    };
+    const { results, runningStep, queued } = this.state;
     const nav = el('ol', 'lesson-steps');
     nav.setAttribute('aria-label', 'Lesson steps');
     META_STEPS.forEach((s, i) => {
+      const k = i + 1;
       const li = el('li');
-      const b = el('button', `lesson-step${i + 1 === n ? ' current' : ''}${this.state.results[i + 1] ? ' done' : ''}`, String(i + 1)) as HTMLButtonElement;
+      const state = results[k] ? 'done' : k === runningStep ? 'running' : queued.includes(k) ? 'queued' : 'not run yet';
+      const b = el('button', `lesson-step${k === n ? ' current' : ''}${results[k] ? ' done' : ''}${k === runningStep ? ' running' : ''}`, String(k));
       b.title = s.name;
-      b.dataset.step = String(i + 1);
-      if (i + 1 === n) b.setAttribute('aria-current', 'step');
-      b.setAttribute('aria-label', `Step ${i + 1}: ${s.name}`);
-      b.addEventListener('click', () => this.select(i + 1));
+      b.dataset.step = String(k);
+      if (k === n) b.setAttribute('aria-current', 'step');
+      b.setAttribute('aria-label', `Step ${k}: ${s.name} (${state})`);
+      b.addEventListener('click', () => this.select(k));
       li.append(b);
       nav.append(li);
     });
@@ -154,72 +232,70 @@ export class MetaLesson {
     const cmd = el('pre', 'lesson-command');
     cmd.append(el('code', undefined, `$ ${stepCommand(step)}`));
     const actions = el('div', 'lesson-actions');
-    const runB = el('button', 'lesson-run', this.state.running ? 'Running…' : `Run step ${n}`) as HTMLButtonElement;
-    runB.disabled = this.state.running;
+    const runText = n === runningStep ? 'Running…' : queued.includes(n) ? `Step ${n} is queued` : results[n] ? `Run step ${n} again` : `Run step ${n}`;
+    const runB = el('button', 'lesson-run', runText);
+    runB.disabled = n === runningStep || queued.includes(n);
     runB.addEventListener('click', () => void this.run(n));
-    const prev = el('button', 'lesson-prev', '◀ Previous') as HTMLButtonElement;
+    const prev = el('button', 'lesson-prev', '◀ Previous');
     prev.disabled = n === 1;
     prev.addEventListener('click', () => this.select(n - 1));
-    const next = el('button', 'lesson-next', 'Next ▶') as HTMLButtonElement;
+    const next = el('button', 'lesson-next', 'Next ▶');
     next.disabled = n === META_STEPS.length;
     next.addEventListener('click', () => this.select(n + 1));
-    actions.append(prev, runB, next);
-    const progress = el('p', 'lesson-progress');
-    progress.setAttribute('aria-live', 'polite');
-    const result = this.state.results[n];
-    const about = el('p', 'lesson-about', explain(step, facts ?? {}));
-    const parts: HTMLElement[] = [nav, head, cmd, actions, progress, about];
-    if (this.state.error) parts.push(el('p', 'lesson-error', `The step failed: ${this.state.error}`));
-    if (result && facts) parts.push(...this.outcomeView(step, facts.outcome, facts.mainMeta));
-    else if (!result) parts.push(el('p', 'lesson-hint', `Press "Run step ${n}": the command is typed into the terminal, and what bmake rebuilt and why appears here.`));
+    const all = el('button', 'lesson-run-all', 'Run all steps');
+    all.title = 'Runs steps 1 to 7 in order, each in the terminal, from a fresh copy of the project';
+    all.disabled = this.state.running;
+    all.addEventListener('click', () => void this.runAll());
+    actions.append(prev, runB, next, all);
+    const banner = el('p', 'lesson-running', this.banner());
+    banner.setAttribute('aria-live', 'polite');
+    const parts: HTMLElement[] = [nav, head, cmd, actions, banner];
+    if (this.state.error && this.state.errorStep === n) {
+      parts.push(el('p', 'lesson-error', `Step ${n} failed: ${this.state.error}. Press "Run step ${n}" to run it again from a fresh copy of the project.`));
+    }
+    const result = results[n];
+    if (result) {
+      parts.push(el('p', 'lesson-about', explain(step, { outcome: result.outcome, mainMeta: result.mainMeta })), this.outcomeView(step, result));
+    } else {
+      const p = el('p', 'lesson-prediction');
+      p.append(el('strong', undefined, 'What should happen: '), document.createTextNode(predict(step)));
+      const shows = `what bmake ${step.kind === 'look' ? 'recorded' : 'rebuilt and why'} appears here`;
+      const when = n === runningStep ? 'It is running: ' : queued.includes(n) ? `It is queued: once step ${runningStep} ends, its command is typed into the terminal, and ` : `Press "Run step ${n}": the command is typed into the terminal, and `;
+      const hint = el('p', 'lesson-hint', n === runningStep ? `${when}${shows} when it ends.` : `${when}${shows}.`);
+      parts.push(p, hint);
+    }
     this.root.replaceChildren(...parts);
   }
 
-  private outcomeView(step: MetaStep, o: MetaOutcome, mainMeta?: string): HTMLElement[] {
-    const out: HTMLElement[] = [];
-    const box = document.createElement('div');
-    box.className = 'lesson-outcome';
+  private outcomeView(step: MetaStep, r: StepResult): HTMLElement {
+    const box = el('div', 'lesson-outcome');
     if (step.kind === 'build') {
-      const r = document.createElement('p');
-      r.className = 'lesson-rebuilt';
-      r.innerHTML = '<strong>Rebuilt:</strong> <span class="targets"></span>';
-      r.querySelector('.targets')!.textContent = o.rebuilt.length ? o.rebuilt.join(' ') : 'nothing';
-      box.append(r);
-      const h = document.createElement('p');
-      h.innerHTML = '<strong>bmake -dM says why</strong> (and the .meta record it points at):';
-      box.append(h);
-      const ul = document.createElement('ul');
-      ul.className = 'lesson-reasons';
+      const o = r.outcome;
+      const rebuilt = el('p', 'lesson-rebuilt');
+      rebuilt.append(el('strong', undefined, 'Rebuilt:'), document.createTextNode(' '), el('span', 'targets', o.rebuilt.length ? o.rebuilt.join(' ') : 'nothing'));
+      const h = el('p');
+      h.append(el('strong', undefined, 'bmake -dM says why'), document.createTextNode(' (and the .meta record it points at):'));
+      const ul = el('ul', 'lesson-reasons');
       for (const why of o.reasons) {
-        const li = document.createElement('li');
-        const t = document.createElement('code');
-        t.className = 'reason';
-        t.textContent = why.text;
-        li.append(t);
-        if (why.record) {
-          const rec = document.createElement('code');
-          rec.className = `record rec rec-${why.record[0]}`;
-          rec.textContent = why.record;
-          li.append(document.createTextNode(` ← ${why.meta} line ${why.line}: `), rec);
-        }
+        const li = el('li');
+        li.append(el('code', 'reason', why.text));
+        if (why.record) li.append(document.createTextNode(` ← ${why.meta} line ${why.line}: `), el('code', `record rec rec-${why.record[0]}`, why.record));
         ul.append(li);
       }
-      if (!o.reasons.length) ul.innerHTML = '<li class="none">no reason to rebuild anything</li>';
-      box.append(ul);
+      if (!o.reasons.length) {
+        // Targets with no .meta file yet are rebuilt without a -dM reason.
+        ul.append(el('li', 'none', o.rebuilt.length ? 'no reason printed: these targets had no .meta file yet, so there was nothing to compare' : 'no reason to rebuild anything'));
+      }
+      box.append(rebuilt, h, ul);
     } else {
-      const p = document.createElement('p');
-      p.innerHTML = '<strong>The filemon section of obj/main.o.meta</strong> (project files highlighted):';
-      const pre = document.createElement('div');
-      pre.className = 'lesson-meta records';
-      for (const line of mainMeta ? filemonRecords(mainMeta) : []) {
-        const d = document.createElement('div');
-        d.className = `rec rec-${line[0]}${line.includes(` ${LESSON_PROJECT}/`) ? ' mark' : ''}`;
-        d.textContent = line;
-        pre.append(d);
+      const p = el('p');
+      p.append(el('strong', undefined, 'The filemon section of obj/main.o.meta'), document.createTextNode(' (project files highlighted):'));
+      const pre = el('div', 'lesson-meta records');
+      for (const line of r.mainMeta ? filemonRecords(r.mainMeta) : []) {
+        pre.append(el('div', `rec rec-${line[0]}${line.includes(` ${LESSON_PROJECT}/`) ? ' mark' : ''}`, line));
       }
       box.append(p, pre);
     }
-    out.push(box);
-    return out;
+    return box;
   }
 }

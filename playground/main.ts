@@ -8,11 +8,15 @@ import './style.css';
 import { AssetError, GuestPanicError, Simulator, mountTerminal, type FetchProgress, type ShellSession } from '../sim/browser/index.js';
 import { ConsoleWatch } from '../sim/console-watch.js';
 import type { Machine } from '../sim/machine.js';
+import { reserveHeight } from './about-box.js';
+import { PageAddress } from './address.js';
+import { CommandQueue } from './command-queue.js';
 import { EXAMPLES, findExample } from './examples.js';
 import { svgFile } from './graph.js';
 import { MetaLesson, type LessonState } from './lesson.js';
-import { readLink, linkFor, type PageLink } from './links.js';
+import { readLink, type PageLink } from './links.js';
 import { TracePanel, type PanelView } from './panel.js';
+import { keyboardTabs } from './tabs.js';
 
 
 /** What the tests and the benchmark read. */
@@ -205,53 +209,63 @@ async function main(): Promise<void> {
     }
   });
 
+  // Lines the page types wait for the prompt, one after another.
+  const queue = new CommandQueue(session, typeLine);
+  const address = new PageAddress(session);
+  const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
   // Tabs, downloads, upload, examples.
-  const showView = (view: PanelView) => {
+  let view: PanelView = 'records';
+  const showView = (v: PanelView) => {
+    view = v;
     document.querySelectorAll<HTMLButtonElement>('.tab').forEach((x) => {
-      x.classList.toggle('active', x.dataset.view === view);
-      x.setAttribute('aria-selected', String(x.dataset.view === view));
+      x.classList.toggle('active', x.dataset.view === v);
+      x.setAttribute('aria-selected', String(x.dataset.view === v));
     });
-    panel.show(view);
+    // The letter and pid filters act on the trace views, not on the lesson.
+    $('filters').hidden = v === 'lesson';
+    panel.show(v);
+    if (v === 'lesson') address.lesson(lesson.state.step);
+    else address.trace();
   };
-  for (const b of document.querySelectorAll<HTMLButtonElement>('.tab')) b.addEventListener('click', () => showView(b.dataset.view as PanelView));
+  keyboardTabs($('tabs'), (b) => showView(b.dataset.view as PanelView));
 
   // The meta-mode lesson: its commands are typed into the terminal.
   const lesson = new MetaLesson($('view-lesson'), {
     exec: (cmd) => machine.exec(cmd, { cwd: '/', timeoutMs: 120_000 }),
     getFile: (path) => machine.getFile(path),
-    typeAndWait: async (cmd) => {
-      capture = [];
-      const done = session.waitFor((e) => (e.type === 'prompt' && e.command.line === cmd ? true : undefined), 180_000, `prompt after ${cmd}`);
-      typeLine(cmd);
+    whenIdle: (waiting) => queue.idle(waiting),
+    typeAndWait: async (cmd, waiting) => {
       try {
-        await done;
+        await queue.run(cmd, { waiting, typed: () => (capture = []) });
         // eslint-disable-next-line no-control-regex
-        return capture.join('').replace(/\x1b\[[0-9;?]*[ -\/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>]/g, '');
+        return (capture ?? []).join('').replace(/\x1b\[[0-9;?]*[ -\/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>]/g, '');
       } finally {
         capture = undefined;
       }
     },
   });
   hooks.lesson = lesson.state;
-  let current: PageLink = {};
-  const setLink = (link: PageLink) => {
-    current = link;
-    history.replaceState(null, '', linkFor(location.href, link));
+
+  lesson.onShow = (n) => {
+    if (view === 'lesson') address.lesson(n);
   };
-  lesson.onStep = (n) => setLink({ lesson: 'meta', step: n });
   $('open-lesson').addEventListener('click', () => {
     showView('lesson');
-    setLink({ lesson: 'meta', step: lesson.state.step });
     $('view-lesson').querySelector<HTMLButtonElement>('.lesson-run')?.focus();
   });
   $('copy-link').addEventListener('click', async () => {
-    const href = linkFor(location.href, current);
+    const href = address.href;
     try {
       await navigator.clipboard.writeText(href);
       panel.status(`copied the link: ${href}`);
     } catch {
       panel.status(`the browser did not let the page copy; the link is ${href}`);
     }
+  });
+  $('shell-reset').addEventListener('click', () => {
+    panel.status('stopping the shell and everything it runs; a new shell starts, and the records stay');
+    session.stop();
   });
   $('dl-log').addEventListener('click', () => download('filemon-sim.log', session.completeLog(), 'text/plain'));
   $('dl-json').addEventListener('click', () =>
@@ -264,45 +278,73 @@ async function main(): Promise<void> {
     input.value = '';
     if (!file) return;
     const name = file.name.replace(/[^A-Za-z0-9._-]/g, '_') || 'upload';
+    // Written under a hidden name and renamed once whole: the guest never sees half a file.
+    const part = `/home/.${name}.part`;
+    panel.status(`uploading ${file.name} (${mb(file.size)}) to /home/${name}…`);
     try {
-      await machine.putFile(`/home/${name}`, new Uint8Array(await file.arrayBuffer()));
+      await machine.putFile(part, new Uint8Array(await file.arrayBuffer()));
+      const r = await machine.exec(['mv', '-f', part, `/home/${name}`], { cwd: '/' });
+      if (r.status !== 0) throw new Error(`mv into /home/${name} failed: ${new TextDecoder().decode(r.stderr)}`);
       panel.status(`uploaded ${file.name} (${file.size} bytes) to /home/${name}`);
     } catch (e) {
-      panel.status(`upload failed: ${e instanceof Error ? e.message : String(e)}`);
+      panel.status(`upload of ${file.name} failed: ${errorText(e)}; try again, or a smaller file`);
     }
   });
+
+  const runExample = (id: string) => {
+    const ex = findExample(id)!;
+    $('example-about').textContent = `${ex.command} — ${ex.about}`;
+    address.set({ example: ex.id });
+    term.focus();
+    queue.run(ex.command, { waiting: () => panel.status(`"${ex.title}" will run when the current command ends (Ctrl-C in the terminal stops it)`) }).catch((e: unknown) => panel.status(`"${ex.title}" did not run: ${errorText(e)}`));
+  };
   for (const ex of EXAMPLES) {
     const b = document.createElement('button');
     b.textContent = ex.title;
     b.title = ex.command;
     b.dataset.example = ex.id;
-    b.addEventListener('click', () => {
-      $('example-about').textContent = `${ex.command} — ${ex.about}`;
-      typeLine(ex.command);
-      setLink({ example: ex.id });
-      term.focus();
-    });
+    b.addEventListener('click', () => runExample(ex.id));
     $('example-buttons').append(b);
   }
+  reserveHeight($('example-about'), [$('example-about').textContent ?? '', ...EXAMPLES.map((ex) => `${ex.command} — ${ex.about}`)]);
 
-  // A link names an example, a lesson step or a command: run it once the shell is ready.
-  const link = readLink(location.hash);
-  if (link.error) panel.status(link.error);
-  const runLink = async () => {
+  // A link names an example, a lesson step or a command: run it once the
+  // shell is ready, and again whenever the address's fragment changes (a
+  // link followed, the hash edited, Back and Forward).
+  // A bad link's error stays until dismissed or another link is opened (the status line is replaced by the next event).
+  const linkError = (text?: string) => {
+    $('link-error').hidden = !text;
+    $('link-error-text').textContent = text ?? '';
+  };
+  $('link-error-close').addEventListener('click', () => linkError());
+  const openLink = async (link: PageLink) => {
+    linkError(link.error && `This link could not be opened: ${link.error}. The page works as usual without it.`);
     if (link.example) {
-      const ex = findExample(link.example);
-      if (ex) document.querySelector<HTMLButtonElement>(`button[data-example="${ex.id}"]`)?.click();
-      else panel.status(`the link names an example "${link.example}" that does not exist; the examples are ${EXAMPLES.map((e) => e.id).join(', ')}`);
+      if (findExample(link.example)) runExample(link.example);
+      else linkError(`This link names an example "${link.example}" that does not exist; the examples are ${EXAMPLES.map((e) => e.id).join(', ')}.`);
     } else if (link.lesson) {
       showView('lesson');
-      await lesson.run(link.step ?? 1);
+      const n = link.step ?? 1;
+      lesson.select(n);
+      // A step with an outcome shows it; one without runs (after the running one).
+      if (!lesson.state.results[n]) await lesson.run(n);
     } else if (link.cmd) {
-      typeLine(link.cmd);
-      setLink({ cmd: link.cmd });
+      address.set({ cmd: link.cmd });
+      await queue.run(link.cmd);
     }
-    hooks.linkDone = true;
   };
-  session.nextPrompt(120_000).then(runLink).catch((e: unknown) => panel.status(`the link could not be run: ${e instanceof Error ? e.message : String(e)}`));
+  // The page's own address updates (replaceState) fire no hashchange: this is always a link followed.
+  const follow = () => openLink(readLink(location.hash)).catch((e: unknown) => panel.status(`the link could not be run: ${errorText(e)}`));
+  const first = readLink(location.hash);
+  if (first.error) void openLink(first);
+  session
+    .nextPrompt(120_000)
+    .then(async () => {
+      window.addEventListener('hashchange', follow);
+      await openLink(first);
+      hooks.linkDone = true;
+    })
+    .catch((e: unknown) => panel.status(`the link could not be run: ${errorText(e)}`));
 }
 
 main().catch((e: unknown) => {

@@ -23,7 +23,9 @@ export interface PanelElements {
 }
 
 export class TracePanel {
-  private readonly sections = new Map<CommandGroup, { root: HTMLElement; meta: HTMLElement; list: HTMLElement }>();
+  /** Every command line's section, of this shell and the ones before it (an `exit` or a reset keeps them). */
+  private readonly sections = new Map<CommandGroup, { id: number; root: HTMLElement; title: HTMLElement; meta: HTMLElement; list: HTMLElement }>();
+  private shellPid = 0;
   private readonly pidStyle = document.createElement('style');
   private view: PanelView = 'records';
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -55,7 +57,7 @@ export class TracePanel {
     this.zoom = new ZoomPan(el.graph.frame);
     el.graph.command.addEventListener('change', () => {
       const v = el.graph.command.value;
-      this.graphGroup = v === 'latest' ? 'latest' : [...this.sections.keys()].find((g) => String(g.index) === v) ?? 'latest';
+      this.graphGroup = v === 'latest' ? 'latest' : [...this.sections].find(([, s]) => String(s.id) === v)?.[0] ?? 'latest';
       this.refreshModel();
     });
     session.on((e) => this.onEvent(e));
@@ -86,17 +88,15 @@ export class TracePanel {
   private onEvent(e: ShellEvent): void {
     switch (e.type) {
       case 'session-start':
-        this.sections.clear();
-        this.graphGroup = 'latest';
-        this.el.graph.command.replaceChildren(new Option('the latest command', 'latest'));
-        this.el.records.replaceChildren();
+        this.shellPid = e.pid;
         this.status(`shell pid ${e.pid}: every command in the terminal is traced`);
         break;
-      case 'command':
-        this.addSection(e.command);
-        if (e.command.index > 0) this.el.graph.command.append(new Option(`$ ${e.command.line}`, String(e.command.index)));
+      case 'command': {
+        const id = this.addSection(e.command);
+        if (isCommandLine(e.command)) this.el.graph.command.append(new Option(`$ ${e.command.line}`, String(id)));
         this.scheduleRefresh();
         break;
+      }
       case 'entries': {
         const s = this.sections.get(e.command);
         if (!s) return;
@@ -108,9 +108,17 @@ export class TracePanel {
         break;
       }
       case 'prompt': {
-        // The shell's prompt-drawing records move to the end, dimmed.
         const s = this.sections.get(e.command);
         if (!s) return;
+        // Records after the prompt moved to the next group (sim/shell-session.ts); at-prompt records may turn out a line typed ahead.
+        const kept = new Set(e.command.entries.map((x) => String(x.line)));
+        for (const row of Array.from(s.list.children) as HTMLElement[]) if (!kept.has(row.dataset.line ?? '')) row.remove();
+        s.title.textContent = this.titleOf(e.command);
+        s.root.classList.toggle('completion', !!e.command.completion);
+        if (isCommandLine(e.command) && !this.el.graph.command.querySelector(`option[value="${s.id}"]`)) {
+          this.el.graph.command.append(new Option(`$ ${e.command.line}`, String(s.id)));
+        }
+        // The shell's prompt-drawing records, dimmed.
         for (const p of e.command.promptEvents) {
           const row = s.list.querySelector(`[data-line="${p.line}"]`);
           if (row) {
@@ -133,14 +141,16 @@ export class TracePanel {
     }
   }
 
-  private addSection(g: CommandGroup): void {
+  /** Adds g's section; returns its id (unique across shells). */
+  private addSection(g: CommandGroup): number {
+    const id = this.sections.size;
     const root = document.createElement('div');
-    root.className = 'group running';
+    root.className = `group running${g.index === 0 ? ' shell-start' : ''}${g.completion ? ' completion' : ''}`;
     root.dataset.index = String(g.index);
     const h = document.createElement('h3');
     const title = document.createElement('span');
     title.className = 'line';
-    title.textContent = g.index === 0 ? 'shell start' : `$ ${g.line}`;
+    title.textContent = this.titleOf(g);
     const meta = document.createElement('span');
     meta.className = 'meta';
     h.append(title, meta);
@@ -149,11 +159,17 @@ export class TracePanel {
     root.append(h, list);
     const stick = this.atBottom();
     this.el.records.append(root);
-    this.sections.set(g, { root, meta, list });
+    this.sections.set(g, { id, root, title, meta, list });
     // The previous group is over once a new one starts.
     for (const [pg, s] of this.sections) if (pg !== g) s.root.classList.remove('running');
     this.updateMeta(g);
     if (stick) this.scrollDown();
+    return id;
+  }
+
+  private titleOf(g: CommandGroup): string {
+    if (g.index === 0) return `a new shell, pid ${this.shellPid}`;
+    return g.completion ? 'at the prompt: the shell completing a word (Tab)' : `$ ${g.line}`;
   }
 
   private addRow(list: HTMLElement, entry: LogEntry, _prompt: boolean): void {
@@ -214,7 +230,7 @@ export class TracePanel {
   /** The group the picture shows. */
   graphCommand(): CommandGroup | undefined {
     if (this.graphGroup !== 'latest') return this.graphGroup;
-    const groups = [...this.sections.keys()].filter((g) => g.index > 0);
+    const groups = [...this.sections.keys()].filter(isCommandLine);
     return groups[groups.length - 1];
   }
 
@@ -235,8 +251,19 @@ export class TracePanel {
     else this.zoom.fit();
     this.graphDrawn = g;
     const exits = model.nodes.filter((n) => n.exit).length;
-    cap.textContent = `${title} · ${model.nodes.length} process${model.nodes.length === 1 ? '' : 'es'}, ${exits} exited${g.done ? '' : ' (running)'} · drag to pan, wheel or + − to zoom, 0 to fit`;
+    const part = this.zoom.whole ? '' : ' · too big to read whole: its top is shown, drag or zoom out (−) for the rest';
+    cap.textContent = `${title} · ${model.nodes.length} process${model.nodes.length === 1 ? '' : 'es'}, ${exits} exited${g.done ? '' : ' (running)'}${part} · drag to pan, wheel or + − to zoom, 0 to fit`;
     this.onGraph?.(model.nodes.length, performance.now() - t0);
+  }
+
+  /** The command line each process of this shell was started by, by pid. */
+  private commandLines(): Map<number, string> {
+    const out = new Map<number, string>();
+    for (const g of this.session.commands) {
+      if (!isCommandLine(g)) continue;
+      for (const e of g.events) if (e.kind === 'F' && !out.has(e.child)) out.set(e.child, g.line);
+    }
+    return out;
   }
 
   /** Redraws the process tree or the file sets from the trace model. */
@@ -248,6 +275,7 @@ export class TracePanel {
     }
     const trace = this.session.traceModel();
     const pid = this.pidFilter();
+    const lineOf = this.commandLines();
     if (this.view === 'tree') {
       const tree = trace.processes();
       const ul = document.createElement('ul');
@@ -259,6 +287,14 @@ export class TracePanel {
         (li.children[0] as HTMLElement).textContent = String(p.pid);
         (li.children[1] as HTMLElement).textContent = exe;
         (li.children[2] as HTMLElement).textContent = `(${exit})`;
+        // busybox runs its applets as /proc/self/exe: the command line says which one.
+        const line = lineOf.get(p.pid);
+        if (exe === '/proc/self/exe' && line) {
+          const c = document.createElement('span');
+          c.className = 'cmdline';
+          c.textContent = ` a busybox applet, from the command line: ${line}`;
+          li.children[1].after(c);
+        }
         if (pid !== null && p.pid === pid) li.style.outline = '1px solid var(--accent)';
         if (p.children.length) {
           const sub = document.createElement('ul');
@@ -299,4 +335,9 @@ export class TracePanel {
       this.el.files.replaceChildren(...out);
     }
   }
+}
+
+/** A group of a command line (not the shell's start, nor its completion at the prompt). */
+function isCommandLine(g: CommandGroup): boolean {
+  return g.index > 0 && !g.completion;
 }

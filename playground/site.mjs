@@ -146,6 +146,7 @@ export async function buildSite({ outDir = defaultOutDir, minify = true, onLog =
   const head = '<link rel="stylesheet" href="app.css">';
   if (!html.includes(head)) throw new Error(`${join(here, 'index.html')} lost its stylesheet link, where the preload links go`);
   writeFileSync(join(outDir, 'index.html'), html.replace(head, [head, preload(stateFile), preload('v86.wasm')].join('\n')));
+  copyIfChanged(join(here, 'favicon.svg'), join(outDir, 'favicon.svg'));
   precompress(outDir);
   onLog(`site written to ${outDir} (state key ${key})`);
   return { outDir, stateKey: key };

@@ -41,7 +41,13 @@ export interface MetaStep {
   expect: string[];
   /** What bmake's -dM output must say for this step (each a regular expression over one reason line). */
   reasons: RegExp[];
-  /** Two or three sentences on what happened and why; {placeholders} are filled from the run (see explain()). */
+  /** What the step should do, said before it runs, as a prediction; {expect} and {expectCount} are filled from `expect` (see predict()). */
+  predict: string;
+  /**
+   * Two or three sentences on what happened and why, shown only when the run
+   * went as `expect` and `reasons` say; {placeholders} are filled from the
+   * run (see explain()).
+   */
   about: string;
 }
 
@@ -57,8 +63,9 @@ export const META_STEPS: MetaStep[] = [
     change: '',
     expect: ['main.o', 'lexer.o', 'eval.o', 'calc'],
     reasons: [],
+    predict: 'Nothing is built yet, so bmake should build {expect} ({expectCount}) and write a .meta file for each: the command it ran and the filemon log of that command.',
     about:
-      'bmake builds every target, since none exists yet, and for each one writes a .meta file in obj/: the command it ran and, after "-- filemon acquired metadata --", the filemon log of that command. The Makefile names no header, yet main.o.meta now holds {mainReads} R records of project files, such as {evalRecord}: the dependencies were learnt from the trace.',
+      'bmake built {rebuiltCount}, {rebuilt}, since none existed yet (a target with no .meta file is simply out of date, so -dM gives no reason), and for each one wrote a .meta file in obj/: the command it ran and, after "-- filemon acquired metadata --", the filemon log of that command. The Makefile names no header, yet main.o.meta now holds {mainReads}, such as {evalRecord}: the dependencies were learnt from the trace.',
   },
   {
     id: 'meta',
@@ -67,6 +74,7 @@ export const META_STEPS: MetaStep[] = [
     change: '',
     expect: [],
     reasons: [],
+    predict: 'This shows the filemon section of obj/main.o.meta as the last build left it: the records of `tcc -c main.c`, which bmake compares with main.o\'s time on its next run. Nothing is built.',
     about:
       'The filemon section of obj/main.o.meta is the log of `tcc -c main.c`: an E record for the compiler ({tccRecord}), an R record for every file it opened for reading (its own headers, /usr/include, and the project\'s: {projectReads}), a W record for main.o and the X record of its exit. On the next run bmake reads these lines back and compares each R file with main.o\'s time.',
   },
@@ -77,8 +85,9 @@ export const META_STEPS: MetaStep[] = [
     change: `touch -d '${TIMES.touched}' eval.h`,
     expect: ['main.o', 'eval.o', 'calc'],
     reasons: [newer('eval.h')],
+    predict: 'eval.h is named by no Makefile rule. If the trace is right, bmake should rebuild {expect} ({expectCount}): the objects whose compiler opened eval.h, and calc, which links them. lexer.c never includes eval.h, so lexer.o should stay.',
     about:
-      'eval.h appears nowhere in the Makefile, yet bmake rebuilt {rebuilt}: {reasonCount} of its reasons say "file \'…/eval.h\' is newer than the target", each pointing at the R record of eval.h in the object\'s .meta file ({reasonRecord}). lexer.o was not rebuilt: lexer.c never opened eval.h, so lexer.o.meta has no R record of it.',
+      'eval.h appears nowhere in the Makefile, yet bmake rebuilt {rebuiltCount}, {rebuilt}. It gave {reasonCount}, each saying "file \'…/eval.h\' is newer than the target" and pointing at the R record of eval.h in the object\'s .meta file ({reasonRecord}). lexer.o was not rebuilt: lexer.c never opened eval.h, so lexer.o.meta has no R record of it.',
   },
   {
     id: 'nested',
@@ -87,8 +96,9 @@ export const META_STEPS: MetaStep[] = [
     change: `touch -d '${TIMES.touched}' lexer.h`,
     expect: ['main.o', 'lexer.o', 'eval.o', 'calc'],
     reasons: [newer('lexer.h')],
+    predict: 'lexer.c includes lexer.h, and main.c and eval.c include it through eval.h. filemon logs every open, nested includes too, so bmake should rebuild {expect} ({expectCount}).',
     about:
-      'main.c and eval.c include lexer.h only through eval.h, but filemon logs every open, nested includes too, so all three objects are rebuilt: {rebuilt}. The records cited are the R lines of lexer.h in each .meta file ({reasonRecord}).',
+      'main.c and eval.c include lexer.h only through eval.h, but filemon logs every open, nested includes too, so every object was rebuilt, and calc with them: {rebuiltCount}, {rebuilt}. bmake gave {reasonCount}; the records cited are the R lines of lexer.h in each .meta file ({reasonRecord}).',
   },
   {
     id: 'unrelated',
@@ -97,6 +107,7 @@ export const META_STEPS: MetaStep[] = [
     change: `touch -d '${TIMES.touched}' NOTES`,
     expect: [],
     reasons: [],
+    predict: 'NOTES will be newer than every target, but no command of the build reads it, so bmake should rebuild nothing.',
     about:
       'NOTES is newer than every target, but no .meta file has an R record of it (no command of the build opened it), so bmake rebuilds nothing and gives no reason. A build that depended on "every file in the folder" would have rebuilt everything.',
   },
@@ -107,8 +118,9 @@ export const META_STEPS: MetaStep[] = [
     change: 'rm local/config.h',
     expect: ['main.o', 'eval.o', 'calc'],
     reasons: [new RegExp(`missing files: ${esc(`${LESSON_PROJECT}/local/config.h`)}`)],
+    predict: 'main.o and eval.o were compiled from local/config.h. Nothing will be newer, but a file they read will be missing, so bmake should rebuild {expect} ({expectCount}).',
     about:
-      'The compiler searches local/ before include/, so main.o and eval.o were made from local/config.h; now it is gone, and bmake rebuilds {rebuilt} because a file the command read by an absolute path is missing ({reasonRecord}). Nothing is newer here: only the trace knew that these objects read that file, and the rebuilt calc now uses include/config.h.',
+      'The compiler searches local/ before include/, so main.o and eval.o were made from local/config.h; now it is gone, and bmake rebuilt {rebuiltCount}, {rebuilt}, because a file the command read by an absolute path is missing ({reasonRecord}). Nothing is newer here: only the trace knew that these objects read that file, and the rebuilt calc now uses include/config.h.',
   },
   {
     id: 'settled',
@@ -117,6 +129,7 @@ export const META_STEPS: MetaStep[] = [
     change: '',
     expect: [],
     reasons: [],
+    predict: 'Nothing changed since the last build, so bmake should rebuild nothing.',
     about:
       'The new .meta files record include/config.h instead, and every file they list is older than its target, so bmake has nothing to do. The build learnt its new dependencies from the last run\'s trace, with no Makefile edit.',
   },
@@ -235,18 +248,52 @@ export interface ExplainFacts {
   mainMeta?: string;
 }
 
-/** The step's sentences with their {placeholders} filled from what the run showed. */
+const NUMBER_WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
+
+/** "no targets", "one target", "three targets": a count in words with its noun. */
+export function countOf(n: number, noun: string, plural = `${noun}s`): string {
+  return `${NUMBER_WORDS[n] ?? String(n)} ${n === 1 ? noun : plural}`;
+}
+
+/** "main.o", "main.o and calc", "main.o, eval.o and calc". */
+export function listOf(items: readonly string[], none = 'nothing'): string {
+  if (!items.length) return none;
+  return items.length === 1 ? items[0] : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** Did the run do what the step promises: the expected targets, and the reasons it must give (none when it lists none)? */
+export function asExpected(step: MetaStep, outcome: MetaOutcome): boolean {
+  const reasonsOk = step.reasons.every((re) => outcome.reasons.some((r) => re.test(r.text))) && (step.reasons.length > 0 || outcome.reasons.length === 0);
+  return sameTargets(outcome.rebuilt, step.expect) && reasonsOk;
+}
+
+/** What step should do, said before it runs. */
+export function predict(step: MetaStep): string {
+  const values: Record<string, string> = { expect: listOf(step.expect), expectCount: countOf(step.expect.length, 'target') };
+  return step.predict.replace(/\{(\w+)\}/g, (all, k: string) => values[k] ?? all);
+}
+
+/**
+ * What the run showed, in words drawn from it: the step's sentences when the
+ * run went as expected, otherwise what it did and how that differs (the
+ * step's sentences would then be wrong).
+ */
 export function explain(step: MetaStep, facts: ExplainFacts): string {
+  const o = facts.outcome ?? { rebuilt: [], reasons: [] };
+  if (step.kind === 'build' && !asExpected(step, o)) {
+    return `This run did not go as the lesson expects: bmake rebuilt ${countOf(o.rebuilt.length, 'target')} (${listOf(o.rebuilt)}) and gave ${countOf(o.reasons.length, 'reason')}, where it should have rebuilt ${countOf(step.expect.length, 'target')} (${listOf(step.expect)}). bmake's own output is in the terminal.`;
+  }
   const recs = facts.mainMeta ? filemonRecords(facts.mainMeta) : [];
   const projectReads = recs.filter((r) => r.startsWith('R ') && r.includes(` ${LESSON_PROJECT}/`));
-  const cited = facts.outcome?.reasons.find((r) => r.record);
+  const cited = o.reasons.find((r) => r.record);
   const values: Record<string, string> = {
-    mainReads: String(projectReads.length),
+    mainReads: countOf(projectReads.length, 'R record of project files', 'R records of project files'),
     evalRecord: `"${projectReads.find((r) => r.endsWith('/eval.h')) ?? `R <pid> ${LESSON_PROJECT}/eval.h`}"`,
     tccRecord: `"${recs.find((r) => r.startsWith('E ')) ?? 'E <pid> /usr/bin/tcc'}"`,
-    projectReads: projectReads.map((r) => `"${r}"`).join(', ') || 'none yet',
-    rebuilt: facts.outcome?.rebuilt.length ? facts.outcome.rebuilt.join(', ') : 'nothing',
-    reasonCount: String(facts.outcome?.reasons.length ?? 0),
+    projectReads: projectReads.map((r) => `"${r}"`).join(', ') || 'none',
+    rebuilt: listOf(o.rebuilt),
+    rebuiltCount: countOf(o.rebuilt.length, 'target'),
+    reasonCount: countOf(o.reasons.length, 'reason'),
     reasonRecord: cited ? `${cited.meta} line ${cited.line}: "${cited.record}"` : 'see the reasons below',
   };
   return step.about.replace(/\{(\w+)\}/g, (all, k: string) => values[k] ?? all);

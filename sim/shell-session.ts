@@ -42,6 +42,11 @@ export interface CommandGroup {
   /** The prompt came back: the command line finished. */
   done: boolean;
   /**
+   * Records the shell made at its prompt, between command lines (Tab
+   * completion reads directories): a group of their own, with no line.
+   */
+  completion?: boolean;
+  /**
    * Records the shell made to draw the prompt that ended this group, kept
    * out of events: busybox's line editor looks the user up (R <shell pid>
    * /etc/passwd) each time, right before printing the prompt.
@@ -123,6 +128,8 @@ export class ShellSession {
   endStatus: string | undefined;
   private closed = false;
   private starting = false;
+  /** An Enter was sent since the last prompt: the shell is not waiting for a line. */
+  private enterPending = false;
   private startTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(machine: PortOpener, private readonly opts: ShellSessionOptions) {
@@ -171,6 +178,7 @@ export class ShellSession {
       const enter = b === 0x0d || (b === 0x0a && !this.lastCr);
       this.lastCr = b === 0x0d;
       if (enter) {
+        this.enterPending = true;
         // The screen knows about history and completion, the typed bytes are
         // ahead of a lagging echo: the longer one is the line.
         const fromScreen = this.opts.currentLine?.() ?? '';
@@ -181,6 +189,17 @@ export class ShellSession {
       }
     }
     this.term.write(bytes);
+  }
+
+  /** The shell is at its prompt, waiting for a command line (nothing runs, nothing typed ahead). */
+  get atPrompt(): boolean {
+    const g = this.current();
+    return this.running && !this.enterPending && g !== undefined && g.done && !(g.completion && this.ranMore(g));
+  }
+
+  /** At-prompt records that do more than the shell's own reads: a line typed ahead runs (see 'P'). */
+  private ranMore(g: CommandGroup): boolean {
+    return g.events.some((e) => !(e.kind === 'R' && e.pid === this.shellPid));
   }
 
   /** Everything parsed so far in this session, as a Trace (processes(), files()). */
@@ -279,6 +298,7 @@ export class ShellSession {
         clearTimeout(this.startTimer);
         this.shellPid = Number(dec.decode(payload));
         this.running = true;
+        this.enterPending = false;
         this.endStatus = undefined;
         this.stream = new LogStream(this.opts.parser.module);
         this.logChunks = [];
@@ -312,13 +332,22 @@ export class ShellSession {
         const g = this.current();
         // A prompt drawn again (after SIGWINCH, Ctrl-L) ends nothing new.
         if (!g || g.endedAt !== undefined) return;
-        const last = g.events[g.events.length - 1];
-        if (last && last.kind === 'R' && last.pid === this.shellPid && last.path === '/etc/passwd') {
-          g.promptEvents.push(g.events.pop()!);
+        // Records after the prompt's lookup came after the prompt: the shell
+        // at once read a line typed while the command ran. They move on.
+        const moved = this.splitAtPrompt(g);
+        // At-prompt records that ran more than completion does were a line typed ahead.
+        if (g.completion && this.ranMore(g)) {
+          const typed = this.takeTypedAhead();
+          if (typed) {
+            g.completion = false;
+            g.line = typed.line;
+          }
         }
         g.done = true;
         g.endedAt = now();
+        this.enterPending = false;
         this.emit({ type: 'prompt', command: g });
+        this.addEntries(moved);
         break;
       }
       case 'W':
@@ -341,9 +370,43 @@ export class ShellSession {
     }
   }
 
+  /**
+   * Moves g's prompt lookup (R <shell pid> /etc/passwd: busybox's line
+   * editor makes it right before each prompt) to promptEvents, and takes
+   * the entries after it out of g; returns them.
+   */
+  private splitAtPrompt(g: CommandGroup): LogEntry[] {
+    const at = g.events.findIndex((e) => e.kind === 'R' && e.pid === this.shellPid && e.path === '/etc/passwd');
+    if (at < 0) return [];
+    const lookup = g.events[at];
+    g.promptEvents.push(lookup);
+    g.events.splice(at);
+    const cut = g.entries.findIndex((e) => e.line > lookup.line);
+    if (cut < 0) return [];
+    const moved = g.entries.splice(cut);
+    this.allEntries.splice(this.allEntries.length - moved.length);
+    return moved;
+  }
+
+  /** The oldest Enter that no command line started from (typed while a command ran), taken. */
+  private takeTypedAhead(): { line: string; at: number } | undefined {
+    const idx = Math.min(...this.labels.keys());
+    const label = this.labels.get(idx);
+    this.labels.delete(idx);
+    return label?.line ? label : undefined;
+  }
+
   private addEntries(entries: LogEntry[]): void {
     if (!entries.length) return;
-    const g = this.current();
+    let g = this.current();
+    // Records after the prompt came back and before the next command line
+    // are the shell's own, at its prompt (completion), or those of a line
+    // typed ahead (see 'P'): not the finished line's.
+    if (g.endedAt !== undefined && this.running && entries.some(isEvent)) {
+      g = { index: this.commands.length, line: '', entries: [], events: [], promptEvents: [], startedAt: now(), done: true, completion: true };
+      this.commands.push(g);
+      this.emit({ type: 'command', command: g });
+    }
     for (const e of entries) {
       this.allEntries.push(e);
       g.entries.push(e);

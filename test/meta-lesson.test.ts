@@ -38,7 +38,7 @@ describe('meta-mode lesson: reading bmake', () => {
     const o = readBmakeOutput(STEP3);
     citeRecords(o.reasons, { 'main.o.meta': Array.from({ length: 50 }, () => 'x').join('\n') + `\nR 116 ${P}/eval.h` });
     const text = explain(META_STEPS[2], { outcome: o });
-    assert.match(text, /rebuilt main\.o, eval\.o, calc/);
+    assert.match(text, /rebuilt three targets, main\.o, eval\.o and calc\. It gave two reasons/);
     assert.match(text, new RegExp(`main\\.o\\.meta line 51: "R 116 ${P}/eval\\.h"`));
     for (const s of META_STEPS) assert.doesNotMatch(explain(s, {}), /\{\w+\}/, s.id);
   });

@@ -121,6 +121,31 @@ describe('traced interactive shell', function () {
     assert.ok(!lines(second).some((l) => l.startsWith('W ')), lines(second).join('\n'));
   });
 
+  it('gives a line typed while a command runs a group of its own, once the shell reads it', async () => {
+    const done = session.waitFor((e) => (e.type === 'prompt' && e.command.line === 'cat /etc/hostname' ? e.command : undefined), 30_000);
+    session.input('sleep 1\r');
+    await onScreen(/sleep 1\r\n/);
+    session.input('cat /etc/hostname\r');
+    const typed = await done;
+    const sleep = session.commands.find((g) => g.line === 'sleep 1')!;
+    assert.ok(lines(typed).some((l) => /^R \d+ \/etc\/hostname$/.test(l)), lines(typed).join('\n'));
+    assert.ok(!lines(sleep).some((l) => /hostname/.test(l)), lines(sleep).join('\n'));
+    assert.ok(!typed.completion);
+  });
+
+  it('groups the reads of Tab completion apart, as completion, not in the finished line', async () => {
+    const g = await run('true');
+    const at = session.waitFor((e) => (e.type === 'entries' && e.command.completion ? e.command : undefined), 10_000);
+    session.input('ls /us\t');
+    const c = await at;
+    assert.equal(c.line, '');
+    assert.ok(lines(c).some((l) => /^R \d+ \//.test(l)), lines(c).join('\n'));
+    assert.ok(!lines(g).some((l) => /^R \d+ \/(usr)?\/?$/.test(l)), lines(g).join('\n'));
+    const next = await run('\x15true');
+    assert.notEqual(next, c);
+    assert.ok(c.completion, 'still completion once a command line follows');
+  });
+
   it('ends with the footer when the shell exits, and forwards the window size', async () => {
     const g = await run('stty size');
     assert.match(screen, /24 80\r\n/);

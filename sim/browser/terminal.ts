@@ -57,6 +57,7 @@ const STYLE = `
 .fms-records { flex: 1 1 40%; min-width: 0; height: 100%; min-height: 240px; overflow: auto; background: #161b22; color: #d6dde6; font: 12px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; padding: 4px 6px; }
 .fms-line { font-weight: bold; border-top: 1px solid #30363d; margin-top: 4px; }
 .fms-rec { white-space: pre-wrap; word-break: break-all; }
+.fms-completion, .fms-completion .fms-rec { color: #8b949e !important; }
 `;
 
 function addStyle(): void {
@@ -122,15 +123,13 @@ export function mountTerminal(element: HTMLElement, sim: Simulator, opts: MountO
     opts.onEvent?.(e);
   });
   const drawRecords = (e: ShellEvent) => {
-    if (e.type === 'session-start') {
-      groups.clear();
-      list.replaceChildren();
-    } else if (e.type === 'command' && e.command.index > 0) {
+    // A new shell (after `exit`) adds to the list: the earlier records stay.
+    if (e.type === 'command' && e.command.index > 0) {
       const g = document.createElement('div');
-      g.className = 'fms-group';
+      g.className = `fms-group${e.command.completion ? ' fms-completion' : ''}`;
       const h = document.createElement('div');
       h.className = 'fms-line';
-      h.textContent = `$ ${e.command.line}`;
+      h.textContent = e.command.completion ? '(at the prompt: completion)' : `$ ${e.command.line}`;
       g.append(h);
       list.append(g);
       groups.set(e.command, g);
@@ -144,11 +143,19 @@ export function mountTerminal(element: HTMLElement, sim: Simulator, opts: MountO
         row.style.color = LETTER_COLOUR[entry.kind] ?? '';
         row.title = LETTER_MEANING[entry.kind] ?? '';
         row.textContent = formatEntry(entry).replace(/\n$/, '');
+        row.dataset.line = String(entry.line);
         g.append(row);
       }
       list.scrollTop = list.scrollHeight;
     } else if (e.type === 'prompt') {
-      groups.get(e.command)?.classList.add('fms-done');
+      const g = groups.get(e.command);
+      if (!g) return;
+      g.classList.add('fms-done');
+      const kept = new Set(e.command.entries.map((x) => String(x.line)));
+      for (const row of Array.from(g.querySelectorAll<HTMLElement>('.fms-rec'))) if (!kept.has(row.dataset.line ?? '')) row.remove();
+      // At-prompt records that turned out a line typed ahead (sim/shell-session.ts).
+      g.classList.toggle('fms-completion', !!e.command.completion);
+      g.firstElementChild!.textContent = e.command.completion ? '(at the prompt: completion)' : `$ ${e.command.line}`;
     }
   };
   term.onData((d) => {

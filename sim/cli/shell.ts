@@ -43,7 +43,7 @@ export async function shellCommand(args: string[]): Promise<number> {
     const lines = g.events.map((e) => formatEntry(e).trimEnd());
     const shown = maxLines ? lines.slice(0, maxLines) : [];
     const out: string[] = [];
-    const head = `[filemon] ${g.line || '(command)'}: ${lines.length} record${lines.length === 1 ? '' : 's'}`;
+    const head = `[filemon] ${g.completion ? '(at the prompt: completion)' : g.line || '(command)'}: ${lines.length} record${lines.length === 1 ? '' : 's'}`;
     out.push(colour ? `\x1b[2m${head}\x1b[0m` : head);
     for (const l of shown) out.push(colour ? `  \x1b[${LETTER_COLOURS[l[0]] ?? '0'}m${l}\x1b[0m` : `  ${l}`);
     if (lines.length > shown.length && maxLines) out.push(`  ... ${lines.length - shown.length} more (--max N, or --log FILE for all)`);
