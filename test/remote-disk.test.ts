@@ -6,10 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DISK_CHUNK_BYTES, remoteDisk } from '../sim/browser/disk.js';
+import { DISK_CHUNK_BYTES, RemoteDisk } from '../sim/browser/disk.js';
 import { serveStatic, type StaticServer } from '../sim/node/static-server.js';
 
-const read = (disk: ReturnType<typeof remoteDisk>, start: number, len: number) =>
+const read = (disk: RemoteDisk, start: number, len: number) =>
   new Promise<Uint8Array>((resolve) => disk.get(start, len, resolve));
 
 describe('remote disk (range requests)', () => {
@@ -31,7 +31,7 @@ describe('remote disk (range requests)', () => {
   });
 
   it('reads across chunk edges, fetching each chunk once, and keeps them across a restore', async () => {
-    const disk = remoteDisk(`${server.url}disk.img`, data.length);
+    const disk = new RemoteDisk(`${server.url}disk.img`, data.length);
     const span = await read(disk, DISK_CHUNK_BYTES - 512, 1024);
     assert.ok(Buffer.from(span).equals(data.subarray(DISK_CHUNK_BYTES - 512, DISK_CHUNK_BYTES + 512)));
     assert.deepEqual(ranges, [`bytes=0-${DISK_CHUNK_BYTES - 1}`, `bytes=${DISK_CHUNK_BYTES}-${2 * DISK_CHUNK_BYTES - 1}`]);
@@ -46,7 +46,7 @@ describe('remote disk (range requests)', () => {
   });
 
   it('refuses writes with a message naming the disk', () => {
-    const disk = remoteDisk(`${server.url}disk.img`, data.length);
+    const disk = new RemoteDisk(`${server.url}disk.img`, data.length);
     assert.throws(() => disk.set(0, new Uint8Array(512), () => undefined), /wrote to its read-only disk .*disk\.img at byte 0/);
   });
 });

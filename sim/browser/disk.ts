@@ -18,93 +18,97 @@ export interface DiskFetches {
   bytes: number;
 }
 
-export type RemoteDisk = GuestDisk & {
-  readonly stats: DiskFetches;
+/** A class, not an object literal: v86's state saver warns about plain objects it meets. */
+export class RemoteDisk implements GuestDisk {
+  readonly stats: DiskFetches = { requests: 0, bytes: 0 };
+  onload?: (e: object) => void;
   /** Called after each chunk arrives: what has been fetched so far. */
   onfetch?: (stats: DiskFetches) => void;
-};
+  private readonly chunks = new Map<number, Uint8Array>();
+  private readonly inflight = new Map<number, Promise<Uint8Array>>();
 
-/** The disk at url, `bytes` long (the manifest's figure). */
-export function remoteDisk(url: string, bytes: number): RemoteDisk {
-  const chunks = new Map<number, Uint8Array>();
-  const inflight = new Map<number, Promise<Uint8Array>>();
-  const stats: DiskFetches = { requests: 0, bytes: 0 };
+  /** The disk at url, `byteLength` long (the manifest's figure). */
+  constructor(
+    readonly url: string,
+    readonly byteLength: number,
+  ) {}
 
-  const fetchChunk = (index: number): Promise<Uint8Array> => {
-    const have = chunks.get(index);
+  private chunk(index: number): Promise<Uint8Array> {
+    const have = this.chunks.get(index);
     if (have) return Promise.resolve(have);
-    let p = inflight.get(index);
+    let p = this.inflight.get(index);
     if (p) return p;
     const start = index * DISK_CHUNK_BYTES;
-    const end = Math.min(start + DISK_CHUNK_BYTES, bytes) - 1;
+    const end = Math.min(start + DISK_CHUNK_BYTES, this.byteLength) - 1;
+    const what = `${this.url} (bytes ${start}-${end})`;
     p = (async () => {
       let res: Response;
       try {
-        res = await fetch(url, { headers: { range: `bytes=${start}-${end}` } });
+        res = await fetch(this.url, { headers: { range: `bytes=${start}-${end}` } });
       } catch (e) {
-        throw new Error(`could not load ${url} (bytes ${start}-${end}): ${e instanceof Error ? e.message : String(e)}`);
+        throw new Error(`could not load ${what}: ${e instanceof Error ? e.message : String(e)}`);
       }
-      if (res.status !== 206) {
-        throw new Error(`could not load ${url} (bytes ${start}-${end}): HTTP ${res.status}; the server must answer range requests (206)`);
-      }
+      if (res.status !== 206) throw new Error(`could not load ${what}: HTTP ${res.status}; the server must answer range requests (206)`);
       const data = new Uint8Array(await res.arrayBuffer());
-      if (data.length !== end - start + 1) throw new Error(`could not load ${url} (bytes ${start}-${end}): got ${data.length} bytes`);
-      chunks.set(index, data);
-      inflight.delete(index);
-      stats.requests++;
-      stats.bytes += data.length;
-      disk.onfetch?.(stats);
+      if (data.length !== end - start + 1) throw new Error(`could not load ${what}: got ${data.length} bytes`);
+      this.chunks.set(index, data);
+      this.stats.requests++;
+      this.stats.bytes += data.length;
+      this.onfetch?.(this.stats);
       return data;
     })();
-    p.catch(() => inflight.delete(index));
-    inflight.set(index, p);
+    p.finally(() => this.inflight.delete(index)).catch(() => undefined);
+    this.inflight.set(index, p);
     return p;
-  };
+  }
 
-  const disk: RemoteDisk = {
-    byteLength: bytes,
-    stats,
-    get(start, len, fn) {
-      const first = Math.floor(start / DISK_CHUNK_BYTES);
-      const last = Math.floor((start + len - 1) / DISK_CHUNK_BYTES);
-      const wanted: Array<Promise<Uint8Array>> = [];
-      for (let i = first; i <= last; i++) wanted.push(fetchChunk(i));
-      Promise.all(wanted).then(
-        (got) => {
-          const out = new Uint8Array(len);
-          for (let i = first; i <= last; i++) {
-            const c = got[i - first];
-            const base = i * DISK_CHUNK_BYTES;
-            const from = Math.max(start, base);
-            const to = Math.min(start + len, base + c.length);
-            out.set(c.subarray(from - base, to - base), from - start);
-          }
-          fn(out);
-        },
-        // v86 has no way to fail a read: the guest would wait forever, so say why loudly.
-        (e: unknown) => {
-          console.error(`the guest's disk read failed: ${e instanceof Error ? e.message : String(e)}`);
-        },
-      );
-    },
-    // v86 reads sector 0 only to guess a geometry from a partition table;
-    // the disk is a bare squashfs with none, so nothing is fetched for it
-    // (v86 then takes its default geometry, as sim/node/disk.ts does).
-    get_and_cache(_start, len, fn) {
-      fn(new Uint8Array(len));
-    },
-    get_from_cache: () => undefined,
-    set(start) {
-      throw new Error(`the guest wrote to its read-only disk ${url} at byte ${start}; it must be mounted read-only`);
-    },
-    load() {
-      disk.onload?.(Object.create(null) as object);
-    },
-    get_buffer(fn) {
-      fn(undefined);
-    },
-    get_state: () => [],
-    set_state: () => undefined,
-  };
-  return disk;
+  get(start: number, len: number, fn: (data: Uint8Array) => void): void {
+    const first = Math.floor(start / DISK_CHUNK_BYTES);
+    const last = Math.floor((start + len - 1) / DISK_CHUNK_BYTES);
+    const wanted: Array<Promise<Uint8Array>> = [];
+    for (let i = first; i <= last; i++) wanted.push(this.chunk(i));
+    Promise.all(wanted).then(
+      (got) => {
+        const out = new Uint8Array(len);
+        got.forEach((c, k) => {
+          const base = (first + k) * DISK_CHUNK_BYTES;
+          const from = Math.max(start, base);
+          const to = Math.min(start + len, base + c.length);
+          out.set(c.subarray(from - base, to - base), from - start);
+        });
+        fn(out);
+      },
+      // v86 has no way to fail a read (the guest's read waits): say why, loudly.
+      (e: unknown) => console.error(`the guest's disk read failed: ${e instanceof Error ? e.message : String(e)}`),
+    );
+  }
+
+  // v86 reads sector 0 only to guess a geometry from a partition table;
+  // the disk is a bare squashfs with none, so nothing is fetched for it
+  // (v86 then takes its default geometry, as sim/node/disk.ts does).
+  get_and_cache(_start: number, len: number, fn: (data: Uint8Array) => void): void {
+    fn(new Uint8Array(len));
+  }
+
+  get_from_cache(): undefined {
+    return undefined;
+  }
+
+  set(start: number, _data: Uint8Array, _fn: () => void): void {
+    throw new Error(`the guest wrote to its read-only disk ${this.url} at byte ${start}; it must be mounted read-only`);
+  }
+
+  load(): void {
+    this.onload?.(Object.create(null) as object);
+  }
+
+  get_buffer(fn: (b?: ArrayBuffer) => void): void {
+    fn(undefined);
+  }
+
+  get_state(): unknown[] {
+    return [];
+  }
+
+  set_state(_state: unknown[]): void {}
 }

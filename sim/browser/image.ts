@@ -5,7 +5,7 @@
 // disk is never fetched whole: its chunks come as the guest reads them, by
 // HTTP range requests (sim/browser/disk.ts; the server must answer them).
 import { sha256Hex, type GuestImage, type ImageManifest, type ManifestOutput } from '../image.js';
-import { remoteDisk, type RemoteDisk } from './disk.js';
+import { RemoteDisk } from './disk.js';
 
 export interface FetchProgress {
   /** 'manifest', 'bios', 'kernel' or 'initramfs'. */
@@ -76,7 +76,7 @@ export type ImageStage = 'bios' | 'kernel' | 'initramfs';
 /** The image's disk at baseUrl: chunks fetched as the guest reads them. */
 export function imageDisk(baseUrl: string, manifest: ImageManifest): RemoteDisk {
   const o = manifest.outputs.disk;
-  return remoteDisk(new URL(o.file, baseUrl).href, o.bytes);
+  return new RemoteDisk(new URL(o.file, baseUrl).href, o.bytes);
 }
 
 /**

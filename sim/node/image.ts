@@ -10,7 +10,7 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { brotliDecompressSync } from 'node:zlib';
 import type { GuestImage, ImageManifest } from '../image.js';
-import { fileDisk } from './disk.js';
+import { FileDisk } from './disk.js';
 
 /** The npm package that ships the prebuilt guest (packages/image-linux-i386). */
 export const IMAGE_PACKAGE = '@filemon-sim/image-linux-i386';
@@ -177,7 +177,7 @@ export function readImage(dir: string, source: ImageSource, what: string): Loade
   if (!existsSync(diskPath)) throw new ImageInvalidError(`${what}: ${diskPath} is missing (manifest.json names it as the disk)`);
   let disk;
   try {
-    disk = fileDisk(diskPath, manifest.outputs.disk.bytes);
+    disk = FileDisk.open(diskPath, manifest.outputs.disk.bytes);
   } catch (err) {
     throw new ImageInvalidError(`${what}: ${(err as Error).message}`);
   }
