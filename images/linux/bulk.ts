@@ -7,7 +7,7 @@
 // (in Node from the file, in browsers by HTTP range requests), and what the
 // guest has read is page cache, dropped before a state is saved. So neither
 // the initramfs nor a saved state grows with what the disk holds.
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BuildError, run } from './run.js';
 
@@ -47,7 +47,9 @@ export function packDisk(root: string, workDir: string, dest: string): void {
     tree, tmp, '-noappend', '-quiet', '-no-progress', '-comp', 'zstd', '-Xcompression-level', '19', '-b', BLOCK_SIZE,
     '-all-root', '-no-xattrs', '-mkfs-time', '0', '-all-time', '0', '-reproducible',
   ]);
-  renameSync(tmp, dest);
+  // Unchanged bytes keep the old file: open descriptors and saved states stay valid.
+  if (existsSync(dest) && readFileSync(dest).equals(readFileSync(tmp))) rmSync(tmp);
+  else renameSync(tmp, dest);
   rmSync(tree, { recursive: true, force: true });
   writeFileSync(join(root, 'etc/init.d/bulk.sh'), [
     '# Sourced by /init before the other hooks: the read-only disk of the guest\'s files',
