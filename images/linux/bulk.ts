@@ -15,9 +15,11 @@ import { BuildError, run } from './run.js';
  * Folders of the guest's tree moved onto the disk; the init.d hook puts
  * each back. /init, busybox (/bin), the agent and the shell (/sbin) and the
  * kernel modules (/lib/modules) stay in the initramfs: they run before the
- * disk is mounted or are what the prompt is.
+ * disk is mounted or are what the prompt is. Whole /usr, not its folders
+ * one by one: each overlay mount costs the guest about 0.14 s of boot
+ * (measured in v86; a bind mount 0.03 s).
  */
-export const BULK_DIRS = ['lib/i386-linux-gnu', 'usr/bin', 'usr/include', 'usr/lib', 'usr/local', 'usr/share'];
+export const BULK_DIRS = ['lib/i386-linux-gnu', 'usr'];
 
 /** Where the disk is mounted in the guest, and where its folders' writable layers live. */
 export const BULK_MOUNT = 'lib/filemon-sim/disk';
