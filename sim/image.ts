@@ -1,4 +1,4 @@
-// The guest image as the harness sees it: three files and their manifest.
+// The guest image as the harness sees it: four files and their manifest.
 // Shared by the image build (which writes the manifest) and both adapters.
 
 export interface ManifestPackage {
@@ -29,7 +29,28 @@ export interface ImageManifest {
   packages: ManifestPackage[];
   /** Source packages built for the guest (bmake); absent when none. */
   sources?: ManifestSource[];
-  outputs: { bios: ManifestOutput; kernel: ManifestOutput; initramfs: ManifestOutput };
+  /** disk: the read-only squashfs the guest reads block by block as /dev/sda. */
+  outputs: { bios: ManifestOutput; kernel: ManifestOutput; initramfs: ManifestOutput; disk: ManifestOutput };
+}
+
+/**
+ * The guest's read-only disk as v86 takes it (its hda option): an object
+ * with v86's disk buffer interface, reading the file at offsets in Node
+ * (sim/node/disk.ts) and by HTTP range requests in browsers
+ * (sim/browser/disk.ts). Nothing is written, so its state is empty.
+ */
+export interface GuestDisk {
+  byteLength: number;
+  get(start: number, len: number, fn: (data: Uint8Array) => void): void;
+  /** v86 reads the first sector through these when it sets the disk up. */
+  get_and_cache(start: number, len: number, fn: (data: Uint8Array) => void): void;
+  get_from_cache(start: number, len: number): Uint8Array | undefined;
+  set(start: number, data: Uint8Array, fn: () => void): void;
+  load(): void;
+  get_buffer(fn: (b?: ArrayBuffer) => void): void;
+  get_state(): unknown[];
+  set_state(state: unknown[]): void;
+  onload?: (e: object) => void;
 }
 
 /** Everything needed to boot the guest. */
@@ -37,6 +58,7 @@ export interface GuestImage {
   bios: Uint8Array;
   kernel: Uint8Array;
   initramfs: Uint8Array;
+  disk: GuestDisk;
   manifest: ImageManifest;
 }
 
@@ -53,5 +75,5 @@ export async function sha256Hex(data: Uint8Array | string): Promise<string> {
  */
 export function imageIdentity(m: ImageManifest): string {
   const o = m.outputs;
-  return [o.bios.sha256, o.kernel.sha256, o.initramfs.sha256].join(':');
+  return [o.bios.sha256, o.kernel.sha256, o.initramfs.sha256, o.disk.sha256].join(':');
 }

@@ -114,6 +114,8 @@ export class Machine {
       // A restored state brings its own memory: the kernel is not loaded.
       ...(state ? {} : { bzimage: { buffer: toArrayBuffer(image.kernel) }, initrd: { buffer: toArrayBuffer(image.initramfs) } }),
       cmdline: KERNEL_CMDLINE,
+      // The read-only disk: attached for a restore too, where the state expects it.
+      hda: image.disk,
       filesystem: {},
       virtio_console: true,
       autostart: !state,

@@ -59,6 +59,16 @@ describe('image lookup and saved-state locations', function () {
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
+  it('says which disk file is missing or of the wrong size', async () => {
+    const dir = imageFolder(join(tmp, 'no-disk'));
+    const m = readManifest(dir, 'test');
+    const disk = join(dir, m.outputs.disk.file);
+    rmSync(disk);
+    await assert.rejects(loadImage({ image: dir }), /the image option: .*disk\.squashfs is missing \(manifest\.json names it as the disk\)/);
+    writeFileSync(disk, 'short');
+    await assert.rejects(loadImage({ image: dir }), /disk\.squashfs has 5 bytes, manifest\.json says \d+; the image folder is damaged/);
+  });
+
   it('takes the image option first, then FILEMON_SIM_IMAGE', async () => {
     const a = imageFolder(join(tmp, 'a'));
     const b = imageFolder(join(tmp, 'b'));

@@ -70,6 +70,23 @@ describe('static server', () => {
     });
   }
 
+  const ranged = (range: string): string => `GET /index.html HTTP/1.1\r\nHost: x\r\nRange: ${range}\r\nConnection: close\r\n\r\n`;
+
+  it('serves one byte range of a file (206), as v86 reads the guest disk', async () => {
+    const r = await raw(server, ranged('bytes=3-4'));
+    assert.equal(r.status, 206);
+    assert.match(r.text, /content-range: bytes 3-4\/9/i);
+    assert.ok(r.text.endsWith('\r\n\r\nhi'), r.text);
+    const tail = await raw(server, ranged('bytes=-2'));
+    assert.ok(tail.text.endsWith('\r\n\r\np>'), tail.text);
+  });
+
+  it('answers 416 to a range outside the file or to several ranges', async () => {
+    assert.equal((await raw(server, ranged('bytes=20-30'))).status, 416);
+    assert.equal((await raw(server, ranged('bytes=0-1,3-4'))).status, 416);
+    assert.equal((await raw(server, get('/index.html'))).status, 200);
+  });
+
   it('answers 400 with a reason a person can read', async () => {
     const r = await raw(server, get('/%E0%A4%A'));
     assert.match(r.text, /cannot decode the URL path/);

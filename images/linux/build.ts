@@ -1,5 +1,5 @@
 // `npm run images`: assembles the guest (kernel, initramfs, BIOS and
-// manifest.json) from Debian's packages and our guest-side sources: the
+// manifest.json, and the read-only disk) from Debian's packages and our guest-side sources: the
 // kernel is built from Debian's linux-source-6.1 (kernel/), the programs
 // from our C sources and Debian's i386 packages. Each step is skipped when
 // its inputs have not changed; the outputs do not depend on the folder,
@@ -12,7 +12,7 @@ import {
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ImageManifest, ManifestOutput } from '../../sim/image.js';
-import { packBulk } from './bulk.js';
+import { packDisk } from './bulk.js';
 import { aptUpdate, download, ensureHost, extract, type DownloadedPackage } from './debian.js';
 import { manifestPath, outDir, outputFiles, sourceDir } from './layout.js';
 import { buildKernel } from './kernel/kernel.js';
@@ -124,7 +124,7 @@ export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest
   }
   const initramfs = join(outDir, outputFiles.initramfs);
   run('depmod', ['-b', root, kernel.release], { env: pathWithSbin() });
-  packBulk(root, outDir);
+  packDisk(root, outDir, join(outDir, outputFiles.disk));
   packCpio(root, initramfs);
   copyIfChanged(kernel.bzImage, join(outDir, outputFiles.kernel));
   copyIfChanged(join(sysroot, 'usr/share/seabios/bios.bin'), join(outDir, outputFiles.bios));
@@ -142,11 +142,13 @@ export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest
       bios: describe(outputFiles.bios),
       kernel: describe(outputFiles.kernel),
       initramfs: describe(outputFiles.initramfs),
+      disk: describe(outputFiles.disk),
     },
   };
   const text = JSON.stringify(manifest, null, 2) + '\n';
   if (!existsSync(manifestPath) || readFileSync(manifestPath, 'utf8') !== text) writeFileSync(manifestPath, text);
-  log(`done: ${outDir} (initramfs ${(manifest.outputs.initramfs.bytes / 1048576).toFixed(1)} MiB)`);
+  const mib = (o: ManifestOutput) => `${(o.bytes / 1048576).toFixed(1)} MiB`;
+  log(`done: ${outDir} (initramfs ${mib(manifest.outputs.initramfs)}, disk ${mib(manifest.outputs.disk)})`);
   return manifest;
 }
 

@@ -20,6 +20,8 @@ export const outputFiles = {
   bios: 'bios.bin',
   kernel: 'bzImage',
   initramfs: 'initramfs.cpio',
+  /** The read-only disk (images/linux/bulk.ts): read block by block, never loaded whole. */
+  disk: 'disk.squashfs',
 } as const;
 
 export type OutputRole = keyof typeof outputFiles;

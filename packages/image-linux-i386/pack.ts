@@ -181,7 +181,8 @@ function readme(r: {
   for (const [role, o] of Object.entries(m.outputs)) {
     const what: Record<string, string> = {
       kernel: `the Linux kernel ${m.kernelRelease} (bzImage)`,
-      initramfs: 'the initramfs (newc cpio, brotli-compressed; unpacked only for a cold boot): busybox, the filemon module and the guest tools',
+      initramfs: 'the initramfs (newc cpio, brotli-compressed; unpacked only for a cold boot): busybox, the agent, the shell and the filemon module',
+      disk: 'the read-only disk (zstd squashfs, read at offsets, never whole): tcc, bmake, glibc, headers, test programs, mk-files',
       bios: 'SeaBIOS',
     };
     roles.set(o.file, what[role] ?? role);

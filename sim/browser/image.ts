@@ -1,8 +1,11 @@
 // Browser adapter: fetches the guest image (manifest, BIOS, kernel,
 // initramfs) from a base URL, reporting progress and checking each file
 // against the manifest's sha256. Restoring a saved state needs only the
-// BIOS: the kernel and initramfs are fetched for a cold boot alone.
+// BIOS: the kernel and initramfs are fetched for a cold boot alone. The
+// disk is never fetched whole: its chunks come as the guest reads them, by
+// HTTP range requests (sim/browser/disk.ts; the server must answer them).
 import { sha256Hex, type GuestImage, type ImageManifest, type ManifestOutput } from '../image.js';
+import { RemoteDisk } from './disk.js';
 
 export interface FetchProgress {
   /** 'manifest', 'bios', 'kernel' or 'initramfs'. */
@@ -61,14 +64,20 @@ async function fetchOutput(base: string, stage: string, o: ManifestOutput, onPro
   return bytes;
 }
 
-/** Loads the image published at baseUrl (a folder URL ending in '/'), all of it. */
+/** Loads the image published at baseUrl (a folder URL ending in "/"): all a cold boot needs (the disk is read on demand). */
 export async function fetchImage(baseUrl: string, onProgress?: (p: FetchProgress) => void): Promise<GuestImage> {
   const manifestUrl = new URL('manifest.json', baseUrl).href;
   const manifest = JSON.parse(new TextDecoder().decode(await fetchBytes(manifestUrl, 'manifest', 0, onProgress))) as ImageManifest;
   return fetchGuestImage(baseUrl, manifest, { cold: true }, onProgress);
 }
 
-export type ImageStage = keyof ImageManifest['outputs'];
+export type ImageStage = 'bios' | 'kernel' | 'initramfs';
+
+/** The image's disk at baseUrl: chunks fetched as the guest reads them. */
+export function imageDisk(baseUrl: string, manifest: ImageManifest): RemoteDisk {
+  const o = manifest.outputs.disk;
+  return new RemoteDisk(new URL(o.file, baseUrl).href, o.bytes);
+}
 
 /**
  * The image files a start needs, by progress stage: the BIOS to restore a
@@ -94,5 +103,5 @@ export async function fetchGuestImage(
   const got = await Promise.all(neededOutputs(manifest, opts.cold).map(async ([stage, o]) => [stage, await fetchOutput(baseUrl, stage, o, onProgress)] as const));
   const files = Object.fromEntries(got) as Partial<Record<ImageStage, Uint8Array>>;
   const empty = new Uint8Array(0);
-  return { manifest, bios: files.bios!, kernel: files.kernel ?? empty, initramfs: files.initramfs ?? empty };
+  return { manifest, bios: files.bios!, kernel: files.kernel ?? empty, initramfs: files.initramfs ?? empty, disk: imageDisk(baseUrl, manifest) };
 }

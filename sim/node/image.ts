@@ -2,14 +2,15 @@
 // (the `image` option), FILEMON_SIM_IMAGE, the installed image package, the
 // local build output of a repository checkout (images/out/linux), and last
 // building it there (Debian hosts only). An image folder holds manifest.json,
-// the files its `outputs` name (or FILE.br, brotli-compressed), and saved
-// states.
+// the files its `outputs` name (or FILE.br, brotli-compressed; never the
+// disk, which is read at offsets), and saved states.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { brotliDecompressSync } from 'node:zlib';
 import type { GuestImage, ImageManifest } from '../image.js';
+import { FileDisk } from './disk.js';
 
 /** The npm package that ships the prebuilt guest (packages/image-linux-i386). */
 export const IMAGE_PACKAGE = '@filemon-sim/image-linux-i386';
@@ -147,7 +148,7 @@ export const COMPRESSED_SUFFIX = '.br';
 /** Reads an image folder: manifest.json and the files its outputs name, each checked against its size when read. */
 export function readImage(dir: string, source: ImageSource, what: string): LoadedImage {
   const manifest = readManifest(dir, what);
-  const read = (role: keyof ImageManifest['outputs']) => {
+  const read = (role: 'bios' | 'kernel' | 'initramfs') => {
     const out = manifest.outputs[role];
     const path = join(dir, out.file);
     const compressed = path + COMPRESSED_SUFFIX;
@@ -172,7 +173,16 @@ export function readImage(dir: string, source: ImageSource, what: string): Loade
   };
   // The kernel and initramfs (about 20 MB) are read on first use: restoring
   // a saved state needs only the BIOS.
-  const image = { manifest, bios: read('bios'), dir, source } as LoadedImage;
+  const diskPath = join(dir, manifest.outputs.disk.file);
+  if (!existsSync(diskPath)) throw new ImageInvalidError(`${what}: ${diskPath} is missing (manifest.json names it as the disk)`);
+  let disk;
+  try {
+    disk = FileDisk.open(diskPath, manifest.outputs.disk.bytes);
+  } catch (err) {
+    throw new ImageInvalidError(`${what}: ${(err as Error).message}`);
+  }
+  const known: Omit<LoadedImage, 'kernel' | 'initramfs'> = { manifest, bios: read('bios'), disk, dir, source };
+  const image = known as LoadedImage;
   for (const role of ['kernel', 'initramfs'] as const) {
     let bytes: Uint8Array | undefined;
     Object.defineProperty(image, role, { enumerable: true, get: () => (bytes ??= read(role)) });

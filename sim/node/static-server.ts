@@ -2,7 +2,9 @@
 // URL prefixes map to folders; only GET/HEAD; nothing outside the folders;
 // every request gets an answer (400 when it cannot be decoded). A file with
 // a precompressed twin (file.br, file.gz, as playground:build writes them)
-// is sent as that twin when the client accepts its encoding.
+// is sent as that twin when the client accepts its encoding. A request with
+// one byte range (`Range: bytes=A-B`, as v86 sends for the guest's disk)
+// gets those bytes of the file itself (206).
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
@@ -36,6 +38,41 @@ function decodePath(target: string): string | null {
     return null;
   }
   return path.includes('\0') ? null : path;
+}
+
+/**
+ * One byte range of a file, never a compressed twin (a range counts the
+ * file's own bytes). Several ranges in one request are refused: nothing
+ * served here asks for them.
+ */
+function serveRange(req: IncomingMessage, res: ServerResponse, file: string, size: number, type: string, range: string): void {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
+  let start = m && m[1] !== '' ? Number(m[1]) : NaN;
+  let end = m && m[2] !== '' ? Number(m[2]) : size - 1;
+  // bytes=-N: the last N bytes.
+  if (m && m[1] === '' && m[2] !== '') {
+    start = Math.max(0, size - Number(m[2]));
+    end = size - 1;
+  }
+  end = Math.min(end, size - 1);
+  if (!m || Number.isNaN(start) || start > end) {
+    reply(res, 416, `cannot serve the range ${range} of a ${size}-byte file: give one range bytes=START-END within it`, { 'content-range': `bytes */${size}` });
+    return;
+  }
+  res.writeHead(206, {
+    'content-type': type,
+    'content-length': end - start + 1,
+    'content-range': `bytes ${start}-${end}/${size}`,
+    'accept-ranges': 'bytes',
+    'cache-control': 'no-cache',
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  createReadStream(file, { start, end })
+    .on('error', () => res.destroy())
+    .pipe(res);
 }
 
 export interface StaticServer {
@@ -78,6 +115,11 @@ export function serveStatic(mounts: Record<string, string>, port = 0, host = '12
       return;
     }
     const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    const range = req.headers.range;
+    if (range !== undefined) {
+      serveRange(req, res, file, st.size, type, range);
+      return;
+    }
     const accepts = String(req.headers['accept-encoding'] ?? '');
     for (const [enc, ext] of [['br', '.br'], ['gzip', '.gz']] as const) {
       if (!new RegExp(`\\b${enc}\\b`).test(accepts)) continue;
@@ -93,6 +135,7 @@ export function serveStatic(mounts: Record<string, string>, port = 0, host = '12
       'content-type': type,
       'content-length': st.size,
       'cache-control': 'no-cache',
+      'accept-ranges': 'bytes',
       vary: 'accept-encoding',
     });
     if (req.method === 'HEAD') {

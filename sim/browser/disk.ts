@@ -1,0 +1,114 @@
+// The guest's read-only disk in browsers: v86's disk buffer interface over
+// HTTP range requests of fixed chunks, each fetched once on the guest's
+// first read of it and kept. v86's own URL disk forgets its chunks at every
+// restore (its state holds written blocks only); the disk never changes,
+// so this one keeps them, and a saved state holds none of it.
+import type { GuestDisk } from '../image.js';
+
+/**
+ * Bytes per range request, and per cached chunk: one squashfs block
+ * (images/linux/bulk.ts), so a small file costs one request.
+ */
+export const DISK_CHUNK_BYTES = 128 << 10;
+
+export interface DiskFetches {
+  /** Range requests made. */
+  requests: number;
+  /** Bytes they brought. */
+  bytes: number;
+}
+
+/** A class, not an object literal: v86's state saver warns about plain objects it meets. */
+export class RemoteDisk implements GuestDisk {
+  readonly stats: DiskFetches = { requests: 0, bytes: 0 };
+  onload?: (e: object) => void;
+  /** Called after each chunk arrives: what has been fetched so far. */
+  onfetch?: (stats: DiskFetches) => void;
+  private readonly chunks = new Map<number, Uint8Array>();
+  private readonly inflight = new Map<number, Promise<Uint8Array>>();
+
+  /** The disk at url, `byteLength` long (the manifest's figure). */
+  constructor(
+    readonly url: string,
+    readonly byteLength: number,
+  ) {}
+
+  private chunk(index: number): Promise<Uint8Array> {
+    const have = this.chunks.get(index);
+    if (have) return Promise.resolve(have);
+    let p = this.inflight.get(index);
+    if (p) return p;
+    const start = index * DISK_CHUNK_BYTES;
+    const end = Math.min(start + DISK_CHUNK_BYTES, this.byteLength) - 1;
+    const what = `${this.url} (bytes ${start}-${end})`;
+    p = (async () => {
+      let res: Response;
+      try {
+        res = await fetch(this.url, { headers: { range: `bytes=${start}-${end}` } });
+      } catch (e) {
+        throw new Error(`could not load ${what}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (res.status !== 206) throw new Error(`could not load ${what}: HTTP ${res.status}; the server must answer range requests (206)`);
+      const data = new Uint8Array(await res.arrayBuffer());
+      if (data.length !== end - start + 1) throw new Error(`could not load ${what}: got ${data.length} bytes`);
+      this.chunks.set(index, data);
+      this.stats.requests++;
+      this.stats.bytes += data.length;
+      this.onfetch?.(this.stats);
+      return data;
+    })();
+    p.finally(() => this.inflight.delete(index)).catch(() => undefined);
+    this.inflight.set(index, p);
+    return p;
+  }
+
+  get(start: number, len: number, fn: (data: Uint8Array) => void): void {
+    const first = Math.floor(start / DISK_CHUNK_BYTES);
+    const last = Math.floor((start + len - 1) / DISK_CHUNK_BYTES);
+    const wanted: Array<Promise<Uint8Array>> = [];
+    for (let i = first; i <= last; i++) wanted.push(this.chunk(i));
+    Promise.all(wanted).then(
+      (got) => {
+        const out = new Uint8Array(len);
+        got.forEach((c, k) => {
+          const base = (first + k) * DISK_CHUNK_BYTES;
+          const from = Math.max(start, base);
+          const to = Math.min(start + len, base + c.length);
+          out.set(c.subarray(from - base, to - base), from - start);
+        });
+        fn(out);
+      },
+      // v86 has no way to fail a read (the guest's read waits): say why, loudly.
+      (e: unknown) => console.error(`the guest's disk read failed: ${e instanceof Error ? e.message : String(e)}`),
+    );
+  }
+
+  // v86 reads sector 0 only to guess a geometry from a partition table;
+  // the disk is a bare squashfs with none, so nothing is fetched for it
+  // (v86 then takes its default geometry, as sim/node/disk.ts does).
+  get_and_cache(_start: number, len: number, fn: (data: Uint8Array) => void): void {
+    fn(new Uint8Array(len));
+  }
+
+  get_from_cache(): undefined {
+    return undefined;
+  }
+
+  set(start: number, _data: Uint8Array, _fn: () => void): void {
+    throw new Error(`the guest wrote to its read-only disk ${this.url} at byte ${start}; it must be mounted read-only`);
+  }
+
+  load(): void {
+    this.onload?.(Object.create(null) as object);
+  }
+
+  get_buffer(fn: (b?: ArrayBuffer) => void): void {
+    fn(undefined);
+  }
+
+  get_state(): unknown[] {
+    return [];
+  }
+
+  set_state(_state: unknown[]): void {}
+}
