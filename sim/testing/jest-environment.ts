@@ -40,6 +40,7 @@ declare module 'expect' {
   }
 }
 
+/** Jest's `testEnvironmentOptions` for this environment. */
 export interface FilemonSimEnvironmentOptions {
   /** Restore the starting state when a file begins (default: FILEMON_SIM_RESTORE=file). */
   restoreEachFile?: boolean;
@@ -74,6 +75,7 @@ function closeWithWorker(): void {
   process.on('message', onMessage);
 }
 
+/** Jest's test environment `filemon-sim/jest`: a node environment whose worker keeps one Simulator for all the files it runs, with `filemonSimulator()` and `toMatchTrace` as globals. */
 export default class FilemonSimEnvironment extends NodeEnvironment {
   private readonly testPath: string;
   private readonly restoreEachFile?: boolean;

@@ -3,6 +3,7 @@
 // keep it from exiting; worker processes end with theirs.
 import { closeSharedSimulator } from './shared.js';
 
+/** Closes the shared guest when Jest ran the tests in its own process (`--runInBand`). */
 export default async function closeFilemonSim(): Promise<void> {
   await closeSharedSimulator();
 }

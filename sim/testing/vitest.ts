@@ -29,6 +29,7 @@ declare module 'vitest' {
 /** The worker's shared Simulator, for hooks outside the fixture (beforeAll, say). */
 export const simulator = sharedSimulator;
 
+/** vitest's `test` with a `sim` fixture: the worker's Simulator, restored when a new file begins if asked. */
 export const test = base
   .extend('filemonGuest', { scope: 'worker' }, async ({}, { onCleanup }) => {
     const sim = await sharedSimulator();
@@ -40,5 +41,6 @@ export const test = base
     return filemonGuest;
   });
 
+/** The same as {@link test}. */
 export const it = test;
 export { expect };
