@@ -57,7 +57,7 @@ export interface ExecResult {
 }
 
 /**
- * Kernel command line: options measured to work in v86 (see README).
+ * Kernel command line: options measured to work in v86 (see docs/image.md).
  * init_on_free=1 zeroes each page as it is freed, so free memory is zero and
  * a saved state (v86 keeps non-zero pages only) holds live memory alone.
  */
