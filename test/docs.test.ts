@@ -72,6 +72,12 @@ describe('documentation', function () {
     for (const v of USAGE.split('environment:\n')[1].matchAll(/^ {2}([A-Z_]+)/gm)) assert.ok(cliDoc.includes(v[1]), `docs/cli.md does not name ${v[1]}`);
   });
 
+  it('README.md stays short and holds no measurement history', () => {
+    const readme = readFileSync(join(packageRoot, 'README.md'), 'utf8');
+    assert.ok(readme.split('\n').length <= 250, `README.md has ${readme.split('\n').length} lines: move reference text to docs/`);
+    assert.doesNotMatch(readme, /\b20\d\d-\d\d-\d\d\b/, 'README.md holds a dated figure: it belongs in docs/benchmarks.md');
+  });
+
   it('every relative link in README.md and docs/ reaches a file or a heading', () => {
     const files = [join(packageRoot, 'README.md'), ...markdownFiles(join(packageRoot, 'docs'))];
     const broken: string[] = [];
