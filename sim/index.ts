@@ -1,4 +1,8 @@
 // filemon-sim for Node: `import { Simulator } from 'filemon-sim'`.
+/**
+ * The Node entry: the Simulator, the Machine, trace parsing, golden traces and diffs.
+ * @module filemon-sim
+ */
 import { posix } from 'node:path';
 import { bootMachine, readStateFile, type NodeBootOptions } from './node/boot.js';
 import { readHostTree, writeHostTree } from './node/host-tree.js';

@@ -12,6 +12,10 @@
 //     const sim = await filemonSimulator();
 //     expect(await sim.trace('cp a b')).toMatchTrace('golden/cp.log');
 //   });
+/**
+ * For Jest: the test environment of `preset: 'filemon-sim'`, one guest per worker.
+ * @module filemon-sim/jest
+ */
 import { TestEnvironment as NodeEnvironment } from 'jest-environment-node';
 // Makes the 'expect' module known to the augmentation below.
 import type {} from 'expect';

@@ -6,6 +6,10 @@
 //
 //   import { simulator } from 'filemon-sim/mocha';
 //   it('copies', async () => { const r = await (await simulator()).trace('cp a b'); ... });
+/**
+ * The mocha plugin: `mocha --require filemon-sim/mocha` shares one guest per mocha process.
+ * @module filemon-sim/mocha
+ */
 import type { Context, Suite } from 'mocha';
 import { checkShardApplied, installShard } from './mocha-shard.js';
 import { beginFile, closeSharedSimulator, sharedSimulator } from './shared.js';

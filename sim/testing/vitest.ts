@@ -9,6 +9,10 @@
 //   test('copies', async ({ sim }) => {
 //     expect(await sim.trace('cp a b')).toMatchTrace('golden/cp.log');
 //   });
+/**
+ * For vitest: `test` with a worker-scoped `sim` fixture, and `toMatchTrace` on `expect`.
+ * @module filemon-sim/vitest
+ */
 import { expect, test as base } from 'vitest';
 import type { Simulator } from '../index.js';
 import { beginFile, closeSharedSimulator, sharedSimulator } from './shared.js';
