@@ -96,6 +96,22 @@ describe('documentation', function () {
     assert.deepEqual(broken, []);
   });
 
+  it('every npm script and repository path the guides name exists', () => {
+    // The guides, not the design notes: those record what was true when written.
+    const guides = [join(packageRoot, 'README.md'), ...readdirSync(join(packageRoot, 'docs')).filter((n) => n.endsWith('.md')).map((n) => join(packageRoot, 'docs', n))];
+    const scripts = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const stale: string[] = [];
+    for (const file of guides) {
+      const text = readFileSync(file, 'utf8');
+      const where = relative(packageRoot, file);
+      for (const [, name] of text.matchAll(/npm run ([\w:-]+)/g)) if (!(name in scripts)) stale.push(`${where}: npm run ${name}`);
+      for (const [, path] of text.matchAll(/`((?:sim|images\/linux|test|bench|playground|packages|assembly|docs)\/[\w./-]*[\w/])`/g)) {
+        if (!existsSync(join(packageRoot, path))) stale.push(`${where}: ${path}`);
+      }
+    }
+    assert.deepEqual(stale, [], 'named in the guides but missing from package.json or the tree');
+  });
+
   it('TypeDoc builds the API reference with no warning', function () {
     this.timeout(300_000);
     const r = spawnSync(join(packageRoot, 'node_modules/.bin/typedoc'), ['--emit', 'none'], { cwd: packageRoot, encoding: 'utf8' });
