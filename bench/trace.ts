@@ -166,7 +166,7 @@ async function main(): Promise<void> {
   const perBlock = Number(process.env.BENCH_TRACES ?? 50);
   const blocks = Number(process.env.BENCH_ROUNDS ?? 20);
   // Warm means v86's JIT has filled: it still compiles ~30 modules per 100
-  // traces at traces 100-200 and ~15 at 200-300 (notes/issue-15.md).
+  // traces at traces 100-200 and ~15 at 200-300 (docs/design/test-runner-integrations.md).
   const warmup = Number(process.env.BENCH_WARMUP ?? 300);
   const guests = await WorkerPair.start('traces', warmup);
   process.stderr.write(`bench: 2 guests warm, timing ${blocks} blocks of ${perBlock} traces on 1 and on 2 guests\n`);

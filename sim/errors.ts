@@ -1,5 +1,6 @@
 // Errors the harness raises, each saying what failed and what to do.
 
+/** The base class of the harness's errors. */
 export class MachineError extends Error {
   constructor(message: string) {
     super(message);
@@ -27,6 +28,7 @@ export class BootTimeoutError extends MachineError {
   }
 }
 
+/** A call on a Machine after its `close()`. */
 export class MachineClosedError extends MachineError {
   constructor(what: string) {
     super(`${what}: the machine is closed; boot a new one`);

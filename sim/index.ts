@@ -1,4 +1,8 @@
 // filemon-sim for Node: `import { Simulator } from 'filemon-sim'`.
+/**
+ * The Node entry: the Simulator, the Machine, trace parsing, golden traces and diffs.
+ * @module filemon-sim
+ */
 import { posix } from 'node:path';
 import { bootMachine, readStateFile, type NodeBootOptions } from './node/boot.js';
 import { readHostTree, writeHostTree } from './node/host-tree.js';
@@ -7,6 +11,7 @@ import { TransferError, type TransferOptions, type TransferReport } from './tran
 import { decodeTree, encodeTree, EntryKind, specialType } from './transfer/tree.js';
 import { TraceSession } from './simulator.js';
 
+/** Options of {@link Simulator.start}: the guest image, its memory and its boot. */
 export type SimulatorOptions = NodeBootOptions;
 
 /**
@@ -14,6 +19,7 @@ export type SimulatorOptions = NodeBootOptions;
  * (or boots and saves it); trace() runs a command under /dev/filemon.
  */
 export class Simulator extends TraceSession {
+  /** Starts a guest: restores the saved state of the image (or boots it cold and saves one) and returns a Simulator on it. */
   static async start(opts: SimulatorOptions = {}): Promise<Simulator> {
     // Compiled before the guest's core: modules compiled after it stay on V8's baseline tier (sim/node/v86-core.ts).
     const parser = traceParser();

@@ -16,6 +16,7 @@ import {
   type Field, type Frame,
 } from './protocol.js';
 
+/** What a Machine boots: the image, v86's wasm, memory and timeouts. */
 export interface BootOptions {
   image: GuestImage;
   /** Where v86 loads its WebAssembly from: a file path in Node, a URL in a browser. */
@@ -35,6 +36,7 @@ export interface BootOptions {
   onConsole?: (text: string) => void;
 }
 
+/** Options of {@link Machine.exec}: stdin, working directory, environment and a timeout. */
 export interface ExecOptions {
   cwd?: string;
   /** Added to (or replacing entries of) the guest's base environment. */
@@ -44,6 +46,7 @@ export interface ExecOptions {
   timeoutMs?: number;
 }
 
+/** A finished guest command: its exit status or signal and its output, as bytes. */
 export interface ExecResult {
   /** Exit status (0 when killed by a signal). */
   status: number;
@@ -54,7 +57,7 @@ export interface ExecResult {
 }
 
 /**
- * Kernel command line: options measured to work in v86 (see README).
+ * Kernel command line: options measured to work in v86 (see docs/image.md).
  * init_on_free=1 zeroes each page as it is freed, so free memory is zero and
  * a saved state (v86 keeps non-zero pages only) holds live memory alone.
  */
@@ -76,6 +79,7 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+/** A running guest: commands, files and saved states over the agent's channel (the virtio console for control, 9p for bulk data). */
 export class Machine {
   private readonly port: ConsolePort;
   private readonly watch: ConsoleWatch;
@@ -369,6 +373,7 @@ export class Machine {
     return this.watch.tail();
   }
 
+  /** Stops the emulator; any later call gives {@link MachineClosedError}. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

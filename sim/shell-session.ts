@@ -54,6 +54,7 @@ export interface CommandGroup {
   promptEvents: TraceEvent[];
 }
 
+/** What a traced shell reports: a command line's start, its records, terminal bytes, errors, and the shell's end. */
 export type ShellEvent =
   | { type: 'session-start'; pid: number }
   | { type: 'command'; command: CommandGroup }
@@ -107,6 +108,7 @@ class LineTracker {
   }
 }
 
+/** The guest's traced interactive shell (`fms-shell`): its terminal, and its live log grouped by command line. */
 export class ShellSession {
   private readonly term;
   private readonly trace;
@@ -254,6 +256,7 @@ export class ShellSession {
     });
   }
 
+  /** Closes the terminal and log ports; the shell ends. */
   close(): void {
     if (this.closed) return;
     this.closed = true;

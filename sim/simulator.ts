@@ -8,11 +8,13 @@ import { DEFAULT_EXEC_TIMEOUT_MS, type ExecOptions, type ExecResult, type Machin
 import { formatMetaFile } from './export/meta.js';
 import type { Trace, TraceParser } from './trace/index.js';
 
+/** Options of {@link TraceSession.trace}: those of {@link Machine.exec}, and a restore first. */
 export interface TraceOptions extends ExecOptions {
   /** Put the guest back into its starting state before this trace. */
   restore?: boolean;
 }
 
+/** A traced command: its status and output, its log and the parsed {@link Trace}. */
 export interface TraceResult extends ExecResult {
   /** The parsed log. */
   trace: Trace;
@@ -26,6 +28,7 @@ export interface TraceResult extends ExecResult {
   toMeta(opts: MetaOptions): Uint8Array;
 }
 
+/** Options of {@link TraceResult.toMeta}. */
 export interface MetaOptions {
   /** The target the .meta file describes (its TARGET line, and its name: TARGET.meta). */
   target: string;
@@ -75,6 +78,7 @@ export class TraceTimeoutError extends CommandTimeoutError {
   }
 }
 
+/** Tracing on a running Machine, one trace at a time; the base of the Node and browser Simulators. */
 export class TraceSession {
   /** Traces (and restores) run one after another: see trace(). */
   private queue: Promise<unknown> = Promise.resolve();
@@ -173,6 +177,7 @@ export class TraceSession {
     return result;
   }
 
+  /** Closes the guest. */
   close(): Promise<void> {
     return this.machine.close();
   }

@@ -19,7 +19,7 @@ import { hostProgram } from './helpers/host-programs.js';
 const HOME = '/home/demo';
 const SRCTOP = `${HOME}/dirdeps-project`;
 const MK = '/usr/share/bmake/mk-bmake';
-/** As the demo's README says: -m reaches gendirdeps' sub-make, MAKESYSPATH does not. */
+/** As docs/meta-mode.md says: -m reaches gendirdeps' sub-make, MAKESYSPATH does not. */
 const BMAKE = `bmake -m ${SRCTOP}/mk -m ${MK}`;
 const DIRS = ['gen', 'lib', 'prog'];
 /** What each directory reads from another one's objects: gen's header, lib's library. */

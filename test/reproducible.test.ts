@@ -2,7 +2,7 @@
 // another folder, into another output folder, give the very bytes of the
 // image's own build (filemon.ko against our kernel, bmake from Debian's
 // source package, the agent as a static tool). The whole image is checked
-// the same way by hand (README, "Reproducible image").
+// the same way by hand (docs/image.md, "Reproducible image").
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';

@@ -3,7 +3,7 @@
 // kernel is built from Debian's linux-source-6.1 (kernel/), the programs
 // from our C sources and Debian's i386 packages. Each step is skipped when
 // its inputs have not changed; the outputs do not depend on the folder,
-// the date, the user or the host (see README, "Reproducible image").
+// the date, the user or the host (see docs/image.md, "Reproducible image").
 import { createHash } from 'node:crypto';
 import {
   chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync,

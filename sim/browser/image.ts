@@ -7,6 +7,7 @@
 import { sha256Hex, type GuestImage, type ImageManifest, type ManifestOutput } from '../image.js';
 import { RemoteDisk } from './disk.js';
 
+/** Download progress of the image files, in bytes. */
 export interface FetchProgress {
   /** 'manifest', 'bios', 'kernel' or 'initramfs'. */
   stage: string;
@@ -14,6 +15,7 @@ export interface FetchProgress {
   total: number;
 }
 
+/** An image or site file that could not be fetched, or whose bytes do not match the manifest. */
 export class AssetError extends Error {
   constructor(readonly url: string, reason: string) {
     super(`could not load ${url}: ${reason}`);

@@ -3,6 +3,10 @@
 // fetched from an assets folder on any static host, a traced interactive
 // shell, and a terminal to mount in a page (a function or the
 // <filemon-sim-terminal> element). The playground page is built on it.
+/**
+ * The browser entry: the Simulator on an assets folder, and the embeddable traced terminal.
+ * @module filemon-sim/browser
+ */
 export { Simulator, type BrowserStartOptions, type SiteInfo } from './simulator.js';
 export { mountTerminal, defineTerminalElement, FilemonSimTerminal, type MountOptions, type MountedTerminal } from './terminal.js';
 export { AssetError, fetchBytes, fetchImage, type FetchProgress } from './image.js';

@@ -1,6 +1,8 @@
 // What each record letter means, as filemon(4) says (shown on hover).
+/** The record letters of filemon(4), in alphabetical order. */
 export const LETTERS = ['A', 'C', 'D', 'E', 'F', 'L', 'M', 'R', 'W', 'X'] as const;
 
+/** What each record letter means, as filemon(4) says (shown on hover). */
 export const LETTER_MEANING: Record<string, string> = {
   A: 'A openat(2). The next log entry may be lacking an absolute path or be inaccurate.',
   C: 'C chdir(2)',

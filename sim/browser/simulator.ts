@@ -24,6 +24,7 @@ export interface SiteInfo {
   state: { file: string; key: string; bytes: number; rawBytes: number } | null;
 }
 
+/** Options of the browser {@link Simulator.start}: where the assets are, and the guest's boot options. */
 export interface BrowserStartOptions {
   /** URL of the assets folder (ends in '/'; relative URLs resolve against the page). */
   assets: string;
@@ -47,6 +48,7 @@ export interface BrowserStartOptions {
   onConsole?: (text: string) => void;
 }
 
+/** The Simulator in a browser: a guest whose files come from an assets folder on a static host (the `assets/` folder `npm run playground:build` writes), with the Node entry's tracing API. */
 export class Simulator extends TraceSession {
   private constructor(
     machine: Machine,

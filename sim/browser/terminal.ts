@@ -10,6 +10,7 @@ import { formatEntry, isEvent } from '../trace/index.js';
 import { LETTER_COLOUR, LETTER_MEANING } from './letters.js';
 import { Simulator, type BrowserStartOptions } from './simulator.js';
 
+/** Options of {@link mountTerminal}. */
 export interface MountOptions {
   /** Show the records of each command line beside the terminal (default true). */
   records?: boolean;
@@ -27,6 +28,7 @@ export interface MountOptions {
   restart?: () => boolean;
 }
 
+/** A terminal mounted by {@link mountTerminal}: the xterm.js terminal and the traced shell behind it. */
 export interface MountedTerminal {
   readonly term: Terminal;
   readonly session: ShellSession;
@@ -205,6 +207,7 @@ export class FilemonSimTerminal extends HTMLElement {
   mounted?: MountedTerminal;
   private starting = false;
 
+  /** Called by the browser when the element is added to a page: starts the guest and mounts the terminal. */
   async connectedCallback(): Promise<void> {
     if (this.starting) return;
     this.starting = true;
@@ -225,6 +228,7 @@ export class FilemonSimTerminal extends HTMLElement {
     }
   }
 
+  /** Called by the browser when the element is removed: ends the terminal's shell. */
   disconnectedCallback(): void {
     this.mounted?.dispose();
     void this.simulator?.close();

@@ -4,6 +4,7 @@
 // names). Browser-safe.
 import { Trace, type LogEntry } from '../trace/index.js';
 
+/** What a comparison leaves out: path prefixes, and whether to keep what is left out by default (reads of the loader and libc, /proc/, /dev/). */
 export interface IgnoreOptions {
   /** Paths starting with one of these strings are left out ("/tmp/" for a directory), matched as the log wrote them. */
   prefixes?: readonly string[];

@@ -8,6 +8,7 @@ import { diffLines, type LineOp } from './lines.js';
 export const SET_NAMES = ['read', 'written', 'executed', 'deleted', 'renamed', 'linked'] as const;
 export type SetName = (typeof SET_NAMES)[number];
 
+/** The paths that entered or left one dependency set between two traces. */
 export interface SetChange {
   /** In the second trace only ("newly read"). */
   added: string[];
@@ -15,6 +16,7 @@ export interface SetChange {
   removed: string[];
 }
 
+/** The difference of two traces: the normalized records removed and added, and the dependency sets that changed. */
 export interface TraceDiff {
   equal: boolean;
   /** The normalized logs as an edit script from the first to the second. */
@@ -23,6 +25,7 @@ export interface TraceDiff {
   sets: Partial<Record<SetName, SetChange>>;
 }
 
+/** Options of {@link diffTraces}. */
 export interface DiffOptions {
   ignore?: IgnoreOptions;
 }
@@ -55,6 +58,7 @@ function setItems(trace: Trace, ignore?: IgnoreOptions): Record<SetName, string[
   };
 }
 
+/** Compares two traces as golden traces are compared: records normalized (pids renumbered, times zeroed, ignored paths left out), then the dependency sets. */
 export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): TraceDiff {
   const records = diffLines(comparableLines(a, opts.ignore), comparableLines(b, opts.ignore));
   const setsA = setItems(a, opts.ignore);
@@ -70,6 +74,7 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): TraceDif
   return { equal: records.every((r) => r.op === ' '), records, sets };
 }
 
+/** Options of {@link formatTraceDiff}. */
 export interface FormatDiffOptions {
   /** Names of the two sides, for the header lines. */
   labels?: [string, string];

@@ -4,6 +4,7 @@
 // that meta2deps.py, meta2deps.sh, gendirdeps.mk and bmake itself read it.
 import { META_MARKER } from '../trace/meta.js';
 
+/** What a bmake `.meta` file is made of: the command, its working directory, the target, its output and status, and the filemon log. */
 export interface MetaFileParts {
   /** The command: a shell string (written as is) or an argv (quoted for sh). */
   command: string | string[];

@@ -12,6 +12,7 @@ import { loadImage, v86Version, v86WasmPath } from './image.js';
 import { prepareSave, pruneStates, stateLocation, touchState } from './state-store.js';
 import { v86Core } from './v86-core.js';
 
+/** Options of {@link bootMachine} and {@link Simulator.start} in Node: the image folder, the saved state, building a missing image, progress, and the Machine's boot options. */
 export interface NodeBootOptions extends Partial<Omit<BootOptions, 'image' | 'wasmPath'>> {
   /** A guest image folder to use instead of looking for one (see sim/node/image.ts). */
   image?: string;
@@ -23,6 +24,7 @@ export interface NodeBootOptions extends Partial<Omit<BootOptions, 'image' | 'wa
   log?: (msg: string) => void;
 }
 
+/** How a guest was started: restored from a saved state or booted cold, how long it took, and the state file. */
 export interface BootInfo {
   /** 'restored' from a saved state, or 'cold' boot. */
   start: 'restored' | 'cold';

@@ -23,10 +23,12 @@ export function traceParser(): TraceParser {
   return (parser ??= loadTraceParserSync(readParserWasm()));
 }
 
+/** Parses a whole filemon log (or the filemon section of a bmake `.meta` file) on the host. */
 export function parseTrace(input: Uint8Array | string): Trace {
   return traceParser().parseTrace(input);
 }
 
+/** A streaming parser of a log on the host: push chunks, get each line's entry once whole. */
 export function createLogStream(): LogStream {
   return traceParser().stream();
 }

@@ -4,7 +4,7 @@
 // v86 translates hot guest code into small WebAssembly modules, dozens per
 // hundred traces while a guest warms up. V8 compiles each with its baseline
 // compiler (Liftoff) and, once it runs hot, again with its optimizing one
-// (TurboFan) on background threads. Measured here (notes/issue-15.md): over
+// (TurboFan) on background threads. Measured here (docs/design/test-runner-integrations.md): over
 // a fresh guest's first 300 traces that background work took more CPU than
 // the emulator itself (23-29 ms against 14 ms per trace) and made the
 // emulator no faster. With one guest it ran on the idle second core; with

@@ -8,6 +8,7 @@ import { comparableLines, diffTraces, formatTraceDiff, type IgnoreOptions } from
 import { parseTrace } from '../node/parser-wasm.js';
 import { Trace } from '../trace/index.js';
 
+/** Options of {@link assertTraceMatches}: what the comparison leaves out, and when to write or rewrite the golden file. */
 export interface GoldenOptions {
   /** What to leave out of both sides; see IgnoreOptions (defaults: loader/libc reads, /proc, /dev). */
   ignore?: IgnoreOptions;

@@ -12,6 +12,10 @@
 //     const sim = await filemonSimulator();
 //     expect(await sim.trace('cp a b')).toMatchTrace('golden/cp.log');
 //   });
+/**
+ * For Jest: the test environment of `preset: 'filemon-sim'`, one guest per worker.
+ * @module filemon-sim/jest
+ */
 import { TestEnvironment as NodeEnvironment } from 'jest-environment-node';
 // Makes the 'expect' module known to the augmentation below.
 import type {} from 'expect';
@@ -40,6 +44,7 @@ declare module 'expect' {
   }
 }
 
+/** Jest's `testEnvironmentOptions` for this environment. */
 export interface FilemonSimEnvironmentOptions {
   /** Restore the starting state when a file begins (default: FILEMON_SIM_RESTORE=file). */
   restoreEachFile?: boolean;
@@ -74,6 +79,7 @@ function closeWithWorker(): void {
   process.on('message', onMessage);
 }
 
+/** Jest's test environment `filemon-sim/jest`: a node environment whose worker keeps one Simulator for all the files it runs, with `filemonSimulator()` and `toMatchTrace` as globals. */
 export default class FilemonSimEnvironment extends NodeEnvironment {
   private readonly testPath: string;
   private readonly restoreEachFile?: boolean;

@@ -6,6 +6,10 @@
 //
 //   import { simulator } from 'filemon-sim/mocha';
 //   it('copies', async () => { const r = await (await simulator()).trace('cp a b'); ... });
+/**
+ * The mocha plugin: `mocha --require filemon-sim/mocha` shares one guest per mocha process.
+ * @module filemon-sim/mocha
+ */
 import type { Context, Suite } from 'mocha';
 import { checkShardApplied, installShard } from './mocha-shard.js';
 import { beginFile, closeSharedSimulator, sharedSimulator } from './shared.js';
@@ -44,7 +48,9 @@ function hookFiles(root: Suite): void {
   }
 }
 
+/** mocha's root hooks: the shared Simulator's start before the run (and its restore per file when asked) and its close at the end. */
 export const mochaHooks = {
+  /** Starts the shared guest and hooks the per-file restore into each test file. */
   async beforeAll(this: Context): Promise<void> {
     // Restoring or booting takes seconds, a cold boot under load minutes.
     this.timeout(Math.max(this.timeout(), 600_000));
@@ -53,6 +59,7 @@ export const mochaHooks = {
     const root = this.test?.parent;
     if (root) hookFiles(root);
   },
+  /** Closes the shared guest. */
   async afterAll(this: Context): Promise<void> {
     if (inParallelWorker()) return; // the worker's exit ends the guest with it
     await closeSharedSimulator();

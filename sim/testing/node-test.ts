@@ -7,6 +7,10 @@
 //   import { useSimulator } from 'filemon-sim/node-test';
 //   const sim = useSimulator();
 //   test('copies', async () => { const r = await sim().trace('cp a b'); ... });
+/**
+ * For node's test runner: `useSimulator()` starts a guest before a file's tests and closes it after.
+ * @module filemon-sim/node-test
+ */
 import { after, before } from 'node:test';
 import type { Simulator } from '../index.js';
 import { closeSharedSimulator, configureSharedSimulator, sharedSimulator, type SharedSimulatorOptions } from './shared.js';

@@ -3,6 +3,7 @@
 // state when a new file begins, closed at the end.
 import { Simulator, type SimulatorOptions } from '../index.js';
 
+/** Options of the shared per-process Simulator: how to start it, and whether to restore it when each test file begins. */
 export interface SharedSimulatorOptions {
   /** Passed to Simulator.start(). */
   start?: SimulatorOptions;

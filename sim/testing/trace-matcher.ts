@@ -8,6 +8,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { IgnoreOptions } from '../diff/index.js';
 import { assertTraceMatches, isTraceLike } from './golden.js';
 
+/** Options of `toMatchTrace`: what the comparison leaves out (rewriting comes from the runner's `-u`). */
 export interface TraceMatcherOptions {
   /** What to leave out of both sides; see IgnoreOptions. */
   ignore?: IgnoreOptions;

@@ -9,6 +9,10 @@
 //   test('copies', async ({ sim }) => {
 //     expect(await sim.trace('cp a b')).toMatchTrace('golden/cp.log');
 //   });
+/**
+ * For vitest: `test` with a worker-scoped `sim` fixture, and `toMatchTrace` on `expect`.
+ * @module filemon-sim/vitest
+ */
 import { expect, test as base } from 'vitest';
 import type { Simulator } from '../index.js';
 import { beginFile, closeSharedSimulator, sharedSimulator } from './shared.js';
@@ -29,6 +33,7 @@ declare module 'vitest' {
 /** The worker's shared Simulator, for hooks outside the fixture (beforeAll, say). */
 export const simulator = sharedSimulator;
 
+/** vitest's `test` with a `sim` fixture: the worker's Simulator, restored when a new file begins if asked. */
 export const test = base
   .extend('filemonGuest', { scope: 'worker' }, async ({}, { onCleanup }) => {
     const sim = await sharedSimulator();
@@ -40,5 +45,6 @@ export const test = base
     return filemonGuest;
   });
 
+/** The same as {@link test}. */
 export const it = test;
 export { expect };

@@ -3,8 +3,10 @@
 
 const encoder = new TextEncoder();
 
+/** Where a ByteWriter hands its filled buffers. */
 export type ByteSink = (piece: Uint8Array) => void;
 
+/** Writes bytes into a fixed buffer, handing it to a sink when full. */
 export class ByteWriter {
   readonly #sink: ByteSink;
   readonly #size: number;
@@ -16,10 +18,12 @@ export class ByteWriter {
     return this.#buf;
   }
 
+  /** The write position in the buffer. */
   at(): number {
     return this.#pos;
   }
 
+  /** Moves the write position to `to`, after bytes written into {@link ByteWriter.buffer} directly. */
   advance(to: number): void {
     this.#pos = to;
   }
@@ -46,6 +50,7 @@ export class ByteWriter {
     this.#sink(piece);
   }
 
+  /** One byte. */
   byte(c: number): void {
     if (this.#pos >= this.#buf.length) this.flush();
     this.#buf[this.#pos++] = c;
@@ -66,6 +71,7 @@ export class ByteWriter {
     this.bytes(bytes, 0, bytes.length);
   }
 
+  /** `len` bytes of `src` from `at`. */
   bytes(src: Uint8Array, at: number, len: number): void {
     if (len > this.#buf.length) {
       this.flush();

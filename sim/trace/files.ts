@@ -63,6 +63,7 @@ export class FileCollector {
   readonly #single = { R: this.#read, W: this.#written, E: this.#executed, D: this.#deleted };
   readonly #cwd = new CwdTracker();
 
+  /** Takes one record into the sets. */
   add(e: TraceEvent): void {
     const ref = (given: string): FileRef => ({ ...this.#cwd.resolve(e.pid, given), pid: e.pid, line: e.line });
     switch (e.kind) {

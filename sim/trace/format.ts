@@ -3,6 +3,7 @@
 
 import type { LogEntry, Time } from './types.js';
 
+/** A log time as filemon writes it: seconds and six digits of microseconds. */
 export function formatTime(t: Time): string {
   return `${t.sec}.${String(t.usec).padStart(6, '0')}`;
 }

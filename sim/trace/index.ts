@@ -9,6 +9,7 @@ import { LogStream } from './stream.js';
 import { Trace } from './trace.js';
 import type { LogEntry } from './types.js';
 
+/** The compiled wasm parser: parses whole logs, or makes streams. */
 export class TraceParser {
   readonly module: WebAssembly.Module;
   #oneShot: WasmLogParser | null = null;
@@ -38,6 +39,7 @@ export class TraceParser {
   }
 }
 
+/** Compiles the wasm parser (a module, or its bytes). */
 export async function loadTraceParser(wasm: ParserWasm): Promise<TraceParser> {
   return new TraceParser(await compileParser(wasm));
 }

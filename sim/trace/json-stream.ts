@@ -15,6 +15,7 @@ import { isUtf8 } from './path-bytes.js';
 import { LogSummary } from './summary.js';
 import type { RawBatch } from './wasm-parser.js';
 
+/** How many malformed lines the JSON document holds (`errorCount` counts them all). */
 export const MAX_JSON_ERRORS = 100;
 
 const QUOTE = 0x22;
@@ -99,6 +100,7 @@ function putBase64(buf: Uint8Array, p: number, b: Uint8Array, at: number, len: n
   return p;
 }
 
+/** Writes a parsed log as the JSON document of `--json`, batch by batch, in bounded memory. */
 export class JsonLogWriter {
   readonly #w: ByteWriter;
   readonly #summary = new LogSummary();

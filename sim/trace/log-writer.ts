@@ -11,6 +11,7 @@ import {
 import { ByteWriter, type ByteSink } from './byte-writer.js';
 import type { RawBatch } from './wasm-parser.js';
 
+/** Writes the well-formed lines of a parsed log back, byte for byte, batch by batch. */
 export class LogWriter {
   readonly #w: ByteWriter;
 
@@ -19,6 +20,7 @@ export class LogWriter {
     this.#w = new ByteWriter(sink, bufferSize);
   }
 
+  /** Writes one parser batch. */
   batch(batch: RawBatch): void {
     const { words, bytes, offset } = batch;
     const w = this.#w;
@@ -61,6 +63,7 @@ export class LogWriter {
     }
   }
 
+  /** Writes what is left in the buffer. */
   end(): void {
     this.#w.flush();
   }

@@ -4,6 +4,7 @@
 import { CwdTracker, type ResolvedPath } from './cwd.js';
 import type { TraceEvent } from './types.js';
 
+/** One process of a trace: its pid, parent and children, the images it executed, its working directories and its exit. */
 export interface ProcessInfo {
   readonly pid: number;
   /** The forking process, or null for a process first seen without an F record. */
@@ -19,6 +20,7 @@ export interface ProcessInfo {
   readonly line: number;
 }
 
+/** A trace's processes: the roots of their fork tree, and all in order of first appearance. */
 export interface ProcessTree {
   /** Processes without a known parent; the others hang below them. */
   readonly roots: ProcessInfo[];
@@ -38,6 +40,7 @@ export class ProcessTreeBuilder {
   readonly #live = new Map<number, ProcessInfo>();
   readonly #cwd = new CwdTracker();
 
+  /** Takes one record into the tree. */
   add(e: TraceEvent): void {
     const p = this.#live.get(e.pid) ?? this.#create(e.pid, null, e.line);
     switch (e.kind) {

@@ -7,6 +7,7 @@ import { encodeText } from './path-bytes.js';
 import { LogSummary } from './summary.js';
 import type { Footer, Header, LogEntry } from './types.js';
 
+/** A streaming log parser: push chunks as they arrive and get each line's entry as soon as it is whole. */
 export class LogStream {
   readonly #parser: WasmLogParser;
   readonly #summary = new LogSummary();

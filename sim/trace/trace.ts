@@ -8,6 +8,7 @@ import { buildProcessTree, type ProcessTree } from './processes.js';
 import { LogSummary } from './summary.js';
 import { isEvent, type ErrorLine, type Footer, type Header, type LogEntry, type TraceEvent } from './types.js';
 
+/** A parsed filemon log: its records, header and footer, malformed lines, and views of it. */
 export class Trace {
   /** Every line of the log, in order: header, records, footer and errors. */
   readonly entries: readonly LogEntry[];
@@ -36,10 +37,12 @@ export class Trace {
     this.complete = summary.complete;
   }
 
+  /** The process tree: fork edges, exec chains, exits. */
   processes(): ProcessTree {
     return buildProcessTree(this.events);
   }
 
+  /** The files read, written, executed, deleted, renamed and linked, paths resolved against each process's cwd. */
   files(): FileSets {
     return collectFiles(this.events);
   }
@@ -59,6 +62,7 @@ export class Trace {
     return new Trace(normalizeEntries(this.entries));
   }
 
+  /** The trace as the `--json` document; a path that is not UTF-8 as `{"base64": …}`. */
   toJSON(): object {
     return {
       header: this.header,

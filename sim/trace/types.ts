@@ -6,6 +6,7 @@
 /** Records whose data is one path: openat-relative, chdir, unlink, exec, read, write. */
 export type PathKind = 'A' | 'C' | 'D' | 'E' | 'R' | 'W';
 
+/** A record naming one path: A, C, D, E, R or W. */
 export interface PathRecord {
   readonly kind: PathKind;
   readonly line: number;
@@ -47,6 +48,7 @@ export interface ExitRecord {
   readonly signal: number | null;
 }
 
+/** A record of the log: a path, a fork, a pair of paths (L, M) or an exit. */
 export type TraceEvent = PathRecord | ForkRecord | PairRecord | ExitRecord;
 
 /** Seconds and microseconds, as in "# Start 1700000000.012345". */
@@ -82,6 +84,7 @@ export interface ByeLine {
   readonly line: number;
 }
 
+/** Why a line is malformed. */
 export type ErrorReason =
   | 'unknown-record'
   | 'missing-field'
@@ -104,8 +107,10 @@ export interface ErrorLine {
   readonly text: string;
 }
 
+/** One line of a log: a record, a header or footer line, or a malformed line. */
 export type LogEntry = TraceEvent | VersionLine | TargetLine | TimeLine | ByeLine | ErrorLine;
 
+/** The log's header: version, target pid and `# Start` time. */
 export interface Header {
   /** From "# filemon version N", else from "V N". */
   readonly version: number | null;
@@ -113,12 +118,14 @@ export interface Header {
   readonly start: Time | null;
 }
 
+/** The log's footer: the `# Stop` time, and whether `# Bye bye` closed it. */
 export interface Footer {
   readonly stop: Time | null;
   /** "# Bye bye" seen: filemon closed the log, so it is complete. */
   readonly bye: boolean;
 }
 
+/** True for a record, false for header, footer and malformed lines. */
 export function isEvent(e: LogEntry): e is TraceEvent {
   return e.kind.length === 1 && e.kind !== 'V';
 }

@@ -81,6 +81,7 @@ export class WasmLogParser {
     this.reset();
   }
 
+  /** Forgets the input so far: the next chunk starts a new log. */
   reset(): void {
     this.#x.reset();
     this.#lastChunk = null;

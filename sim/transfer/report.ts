@@ -2,11 +2,13 @@
 // each with their path, and the error that makes them fail the transfer.
 import type { Refusal, Skipped } from './tree.js';
 
+/** Options of `put()` and `get()`. */
 export interface TransferOptions {
   /** Fail, copying nothing, when the tree holds a FIFO, socket or device node (they are never copied). */
   strict?: boolean;
 }
 
+/** What a `put()` or `get()` copied, skipped (FIFOs, sockets, devices) and refused. */
 export interface TransferReport {
   /** Entries written: files, directories, symlinks and hard links, the root included. */
   copied: number;

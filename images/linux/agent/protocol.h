@@ -7,7 +7,7 @@
  * A field whose tag has FMS_SPILLED set carries, instead of its bytes, the
  * name of a file in the shared 9p folder that holds them: bulk data goes
  * through 9p, which is one to two orders of magnitude faster than the
- * console (see README, "Channel").
+ * console (see docs/architecture.md, "Channel").
  *
  * Keep in sync with sim/protocol.ts.
  */

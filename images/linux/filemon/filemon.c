@@ -290,7 +290,7 @@ static void filemon_ring_put(struct filemon *fm, const char *text,
  * Records are formatted by hand, not with vsnprintf: they are a letter,
  * decimal numbers and strings, and the kernel's vsnprintf, which decodes
  * its format at every call, cost as many instructions per record as
- * writing the record to the log (measured in notes/issue-13.md).
+ * writing the record to the log (measured in docs/design/freebsd-11-behaviours.md).
  */
 static char *filemon_put_int(char *p, int v)
 {
