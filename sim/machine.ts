@@ -4,6 +4,7 @@
 import { V86, type V86Options } from 'v86';
 import { ConsolePort } from './console-port.js';
 import { ConsoleWatch } from './console-watch.js';
+import { DeterministicClock } from './deterministic.js';
 import {
   AgentError, AgentRestartedError, BootTimeoutError, CommandTimeoutError, GuestPanicError, MachineClosedError, MachineError,
   checkTimeoutMs,
@@ -33,6 +34,12 @@ export interface BootOptions {
   bootTimeoutMs?: number;
   /** Every character the guest kernel prints on its serial console. */
   onConsole?: (text: string) => void;
+  /**
+   * Run the guest on virtual time (sim/deterministic.ts): the same requests
+   * from the same state give the same guest execution, and so the same
+   * output, pids, temporary names and log. Restore states saved in this mode.
+   */
+  deterministic?: boolean;
 }
 
 export interface ExecOptions {
@@ -91,13 +98,22 @@ export class Machine {
   /** v86 finished setting up (destroy() before that throws inside v86). */
   private loaded = false;
   private readyWaiter: ((info: string) => void) | undefined;
+  /** Set in deterministic mode: the guest's virtual clock and host-input gate. */
+  private readonly clock: DeterministicClock | undefined;
+  /** Ports whose input the deterministic clock delivers (the agent's and openPort's). */
+  private readonly ports = new Set<ConsolePort>();
+  /** The agent answered once (a cold boot's Ready, or a restored guest): until then the guest works unasked. */
+  private agentUp: boolean;
 
   private constructor(
     private readonly emulator: V86,
     readonly options: BootOptions,
+    clock: DeterministicClock | undefined,
   ) {
+    this.clock = clock;
+    this.agentUp = !!options.state;
     const reader = new FrameReader((f) => this.onFrame(f));
-    this.port = new ConsolePort(emulator, 0, (d) => reader.push(d));
+    this.port = this.newPort(0, (d) => reader.push(d));
     this.watch = new ConsoleWatch((text) => this.fail(new GuestPanicError(text)), options.onConsole);
     emulator.add_listener('serial0-output-byte', (b: number) => this.watch.push(b));
   }
@@ -106,6 +122,7 @@ export class Machine {
   static async boot(options: BootOptions): Promise<Machine> {
     const { image, state } = options;
     checkMemory(options.memoryMiB ?? DEFAULT_MEMORY_MIB);
+    const clock = options.deterministic ? new DeterministicClock() : undefined;
     const v86opts: V86Options = {
       wasm_path: options.wasmPath,
       memory_size: (options.memoryMiB ?? DEFAULT_MEMORY_MIB) << 20,
@@ -116,25 +133,32 @@ export class Machine {
       cmdline: KERNEL_CMDLINE,
       filesystem: {},
       virtio_console: true,
-      autostart: !state,
+      // A deterministic guest starts once its clock is attached.
+      autostart: !state && !options.deterministic,
       disable_keyboard: true,
       disable_mouse: true,
       disable_speaker: true,
-      ...(options.wasm ? { wasm_fn: instantiateWith(options.wasm) } : {}),
+      ...(options.wasm || clock ? { wasm_fn: instantiateWith(options.wasm ?? options.wasmPath, clock) } : {}),
     } as unknown as V86Options;
     const emulator = new V86(v86opts);
     const loaded = new Promise<void>((resolve) => emulator.add_listener('emulator-loaded', () => resolve()));
-    const machine = new Machine(emulator, options);
+    const machine = new Machine(emulator, options, clock);
     const timeoutMs = options.bootTimeoutMs ?? 90_000;
     try {
       // v86 sets up its devices asynchronously; nothing can be sent before.
       await machine.withTimeout(loaded, timeoutMs);
       machine.loaded = true;
+      clock?.attach(emulator, { busy: () => machine.busy(), deliver: () => machine.deliverInput() });
       if (state) {
-        await machine.withTimeout(restoreFresh(emulator, state), timeoutMs);
+        await machine.withTimeout(restoreFresh(emulator, state, clock), timeoutMs);
         await machine.withTimeout(machine.request(FrameType.Ping, []), timeoutMs);
       } else {
-        await machine.withTimeout(new Promise<string>((resolve) => (machine.readyWaiter = resolve)), timeoutMs);
+        const ready = new Promise<string>((resolve) => (machine.readyWaiter = resolve));
+        if (clock) {
+          clock.startAtEpoch();
+          await emulator.run();
+        }
+        await machine.withTimeout(ready, timeoutMs);
       }
     } catch (e) {
       await machine.close();
@@ -169,6 +193,7 @@ export class Machine {
   private onFrame(f: Frame): void {
     if (f.type === FrameType.Ready) {
       const info = f.fields.find((x) => x.tag === Tag.Info);
+      this.agentUp = true;
       if (this.readyWaiter) {
         this.readyWaiter(info ? fieldStr(info) : '');
         this.readyWaiter = undefined;
@@ -196,7 +221,8 @@ export class Machine {
       const sent = await this.spillLargeFields(id, fields);
       const inline = sent.reduce((n, f) => n + 6 + f.data.length, 0);
       if (inline > MAX_BODY) throw new RangeError(`${requestName(type)} request: ${inline} bytes of command line, environment and paths; the guest takes at most ${MAX_BODY}`);
-      sent.push(u64Field(Tag.HostTimeMs, Date.now()));
+      // A deterministic guest keeps its own (virtual) clock.
+      if (!this.clock) sent.push(u64Field(Tag.HostTimeMs, Date.now()));
       return new Promise<Frame>((resolve, reject) => {
         let timer: ReturnType<typeof setTimeout> | undefined;
         const done = <T>(fn: (x: T) => void) => (x: T) => {
@@ -323,7 +349,11 @@ export class Machine {
   /** The emulator's whole state; boot({state}) or restoreState() resumes it. */
   async saveState(): Promise<ArrayBuffer> {
     this.check('saveState');
-    return (await this.idle(() => this.emulator.save_state())) as ArrayBuffer;
+    return (await this.idle(async () => {
+      // Where the guest stopped after the last reply, not wherever the host happened to call.
+      await this.clock?.settled();
+      return this.emulator.save_state();
+    })) as ArrayBuffer;
   }
 
   /**
@@ -335,6 +365,7 @@ export class Machine {
     if (this.closed) throw new MachineClosedError('restoreState');
     await this.idle(async () => {
       await restoreInPlace(this.emulator, state);
+      this.clock?.restored();
       this.watch.reset();
       if (this.failure) {
         this.failure = undefined;
@@ -359,7 +390,38 @@ export class Machine {
   openPort(n: number, onData: (data: Uint8Array) => void): ConsolePort {
     this.check('openPort');
     if (!Number.isInteger(n) || n < 1 || n > 3) throw new RangeError(`virtio console port ${n}: use 1, 2 or 3 (0 is the agent's)`);
-    return new ConsolePort(this.emulator, n, onData);
+    return this.newPort(n, onData);
+  }
+
+  private newPort(n: number, onData: (data: Uint8Array) => void): ConsolePort {
+    const clock = this.clock;
+    if (!clock) return new ConsolePort(this.emulator, n, onData);
+    const port = new ConsolePort(this.emulator, n, onData, { onQueued: () => clock.kick() });
+    const close = port.close.bind(port);
+    port.close = () => {
+      this.ports.delete(port);
+      close();
+    };
+    this.ports.add(port);
+    return port;
+  }
+
+  /** The host waits for the guest: a boot, a request in flight, or input not yet taken. */
+  private busy(): boolean {
+    if (!this.agentUp || this.pending.size > 0) return true;
+    for (const p of this.ports) if (p.pending) return true;
+    return false;
+  }
+
+  private deliverInput(): boolean {
+    let sent = false;
+    for (const p of this.ports) sent = p.deliver() || sent;
+    return sent;
+  }
+
+  /** True in deterministic mode (BootOptions.deterministic). */
+  get deterministic(): boolean {
+    return !!this.clock;
   }
 
   /** Text the guest kernel printed lately (its serial console). */
@@ -432,7 +494,7 @@ interface V86Cpu {
  * BIOS ROMs were copied), so only that MiB is zeroed: restoring is about
  * 90 ms faster and leaves the rest of the host memory untouched.
  */
-async function restoreFresh(emulator: V86, state: ArrayBuffer): Promise<void> {
+async function restoreFresh(emulator: V86, state: ArrayBuffer, clock: DeterministicClock | undefined): Promise<void> {
   const cpu = (emulator as unknown as { v86?: { cpu?: V86Cpu } }).v86?.cpu;
   const zero = cpu?.zero_memory;
   if (cpu && zero) cpu.zero_memory = (offset, length) => zero(offset, Math.min(length, Math.max(0, (1 << 20) - offset)));
@@ -441,11 +503,19 @@ async function restoreFresh(emulator: V86, state: ArrayBuffer): Promise<void> {
   } finally {
     if (cpu && zero) cpu.zero_memory = zero;
   }
+  clock?.restored();
   await emulator.run();
 }
 
-function instantiateWith(module: WebAssembly.Module): (imports: WebAssembly.Imports) => Promise<WebAssembly.Exports> {
-  return async (imports) => (await WebAssembly.instantiate(module, imports)).exports;
+/** v86's wasm_fn: the core from a compiled module (or fetched from a URL), its imports the clock's in deterministic mode. */
+function instantiateWith(core: WebAssembly.Module | string, clock: DeterministicClock | undefined): (imports: WebAssembly.Imports) => Promise<WebAssembly.Exports> {
+  return async (imports) => {
+    const own = clock ? clock.imports(imports) : imports;
+    if (core instanceof WebAssembly.Module) return (await WebAssembly.instantiate(core, own)).exports;
+    const response = await fetch(core);
+    if (!response.ok) throw new Error(`cannot fetch v86's WebAssembly from ${core}: HTTP ${response.status}; check wasmPath`);
+    return (await WebAssembly.instantiate(await response.arrayBuffer(), own)).instance.exports;
+  };
 }
 
 function toArrayBuffer(u: Uint8Array): ArrayBuffer {

@@ -1,0 +1,300 @@
+// A deterministic guest: the same requests from the same saved state give
+// the same guest execution, instruction for instruction, whatever the host
+// does meanwhile. Every way host timing reaches the guest is cut:
+//
+// - Time. v86's wasm core reads the clock through its microtick import
+//   (the TSC, the local APIC timer, the main loop's time slices); the PIT,
+//   the ACPI PM timer and the RTC's update bit read the same function as a
+//   static of v86's main class; the RTC's date and alarms read Date.now().
+//   All of them get a virtual clock: guest instructions executed (v86's
+//   instruction counter) at INSTRUCTIONS_PER_MS, plus the time skipped
+//   while the guest slept.
+// - Idling. A halted guest that works for the host (a request in flight)
+//   skips ahead to its next timer at once instead of waiting for it; one
+//   that waits for the host (no request in flight) is held still, clock and
+//   all, until the host writes.
+// - Host input. Console bytes reach the guest only at a tick that starts
+//   with the guest halted, so where they land depends on the guest alone.
+//   9p replies (the in-memory file system) complete in microtasks, always
+//   between the same two ticks.
+// - Entropy. v86's get_rand_int (RDRAND, the kernel's seed) comes from a
+//   generator with a fixed seed, reset on every restore.
+// - The JIT. v86 compiles hot code asynchronously and runs the interpreter
+//   until the module is ready; where a time slice ends (and so where an
+//   interrupt lands) depends on which code is compiled. Here modules are
+//   compiled synchronously and handed to the JIT at the end of the time
+//   slice (its state is locked while it compiles), and a restore empties
+//   the JIT cache, so its state follows from the guest's execution since
+//   the restore.
+//
+// v86's internals are reached through its object (as restore-tsc.ts
+// does); a v86 without them is refused with DeterminismUnsupportedError.
+import type { V86 } from 'v86';
+import { MachineError } from './errors.js';
+
+/**
+ * Guest instructions per virtual millisecond: about what v86 executes on
+ * one core of a current machine, so timer interrupts come about as often
+ * per instruction as in the normal mode.
+ */
+export const INSTRUCTIONS_PER_MS = 60_000;
+/** The guest's wall clock at a deterministic cold boot (2024-01-01T00:00:00Z). */
+export const VIRTUAL_EPOCH_MS = Date.UTC(2024, 0, 1);
+/**
+ * The least the clock advances between two readings (10 TSC ticks): v86's
+ * rdtsc extrapolates from host-timing history when it reads the same
+ * value twice, so it never may.
+ */
+const MIN_STEP_MS = 1e-5;
+/** v86's TSC ticks per millisecond (TSC_RATE in src/rust/cpu/cpu.rs). */
+const TSC_PER_MS = 1_000_000;
+/** v86 keeps compiled modules at this offset in its function table (WASM_TABLE_OFFSET). */
+const WASM_TABLE_OFFSET = 1024;
+const SEED = 0x2545f491;
+
+/** v86 does not have what deterministic mode needs. */
+export class DeterminismUnsupportedError extends MachineError {}
+
+/** What the machine tells the clock about the guest's work for the host. */
+export interface GuestActivity {
+  /**
+   * True while the host waits for the guest (a boot, a request in flight,
+   * input it has not taken yet): a halted guest then skips ahead. False:
+   * the guest waits for the host and is held still.
+   */
+  busy(): boolean;
+  /** Hands queued host input to the guest where it has room; true when some was delivered. */
+  deliver(): boolean;
+}
+
+interface CpuInternals {
+  instruction_counter: ArrayLike<number>;
+  in_hlt: ArrayLike<number>;
+  wasm_memory: WebAssembly.Memory;
+  jit_imports: WebAssembly.ModuleImports;
+  wm: { wasm_table: WebAssembly.Table };
+  codegen_finalize(index: number, start: number, flags: number, ptr: number, len: number): void;
+  codegen_finalize_finished(index: number, start: number, flags: number): void;
+  run_hardware_timers(acpi: boolean, now: number): number;
+  jit_clear_cache(): void;
+  store_current_tsc(): void;
+  current_tsc: ArrayLike<number>;
+  set_tsc(low: number, high: number): void;
+  devices: { rtc?: { rtc_time: number; last_update: number } };
+}
+
+interface MainInternals {
+  cpu: CpuInternals;
+  running: boolean;
+  stopping: boolean;
+  idle: boolean;
+  do_tick(): void;
+  next_tick(t: number): void;
+  yield(t: number, tick: number): void;
+  constructor: { microtick: () => number; prototype: { yield(t: number, tick: number): void } };
+}
+
+/** The deterministic guest whose tick is running (ticks never nest); v86's static clock reads its time. */
+let ticking: DeterministicClock | undefined;
+const hostDateNow = Date.now;
+const dispatching = new WeakSet<object>();
+
+export class DeterministicClock {
+  private main: MainInternals | undefined;
+  private activity: GuestActivity | undefined;
+  private instructions = 0;
+  private lastCounter = 0;
+  private offsetMs = 0;
+  private lastMs = 0;
+  private frozenAt: number | undefined;
+  private rng = SEED;
+  /** What the last time slice returned: > 0 when the guest halted with nothing due before that many ms. */
+  private wait = 0;
+  private held = false;
+  private heldWaiters: Array<() => void> = [];
+  /** Modules compiled in this time slice, for the JIT to take at its end. */
+  private compiled: Array<[index: number, start: number, flags: number]> = [];
+  private readonly dateNow = () => VIRTUAL_EPOCH_MS + this.now();
+
+  /** v86's wasm imports with the clock and the random numbers replaced; give to wasm_fn. */
+  imports(imports: WebAssembly.Imports): WebAssembly.Imports {
+    const env = imports.env as WebAssembly.ModuleImports | undefined;
+    if (!env || typeof env.microtick !== 'function' || typeof env.get_rand_int !== 'function') {
+      throw new DeterminismUnsupportedError('deterministic mode: this v86 does not import microtick and get_rand_int from JavaScript; use the v86 version in package.json (npm ci)');
+    }
+    return { ...imports, env: { ...env, microtick: () => this.now(), get_rand_int: () => this.random() } };
+  }
+
+  /** Virtual milliseconds: strictly increasing, a function of the guest's execution alone. */
+  now(): number {
+    if (this.frozenAt !== undefined) return this.frozenAt;
+    const cpu = this.main?.cpu;
+    if (cpu) {
+      const c = cpu.instruction_counter[0] >>> 0;
+      this.instructions += (c - this.lastCounter) >>> 0;
+      this.lastCounter = c;
+    }
+    this.lastMs = Math.max(this.offsetMs + this.instructions / INSTRUCTIONS_PER_MS, this.lastMs + MIN_STEP_MS);
+    return this.lastMs;
+  }
+
+  private random(): number {
+    // xorshift32: any fixed sequence will do.
+    let x = this.rng;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.rng = x >>> 0;
+    return x | 0;
+  }
+
+  /** Takes over the loaded (not yet started) emulator's clocks, scheduling and JIT. */
+  attach(emulator: V86, activity: GuestActivity): void {
+    const main = (emulator as unknown as { v86?: MainInternals }).v86;
+    const cpu = main?.cpu;
+    const need: Array<[string, unknown]> = [
+      ['v86.do_tick', main?.do_tick], ['v86.next_tick', main?.next_tick], ['v86.yield', main?.yield],
+      ['the static v86.microtick', main?.constructor?.microtick],
+      ['cpu.instruction_counter', cpu?.instruction_counter?.length], ['cpu.in_hlt', cpu?.in_hlt?.length],
+      ['cpu.codegen_finalize', cpu?.codegen_finalize], ['cpu.codegen_finalize_finished', cpu?.codegen_finalize_finished],
+      ['cpu.run_hardware_timers', cpu?.run_hardware_timers],
+      ['cpu.jit_imports', cpu?.jit_imports], ['cpu.wm.wasm_table', cpu?.wm?.wasm_table], ['cpu.wasm_memory', cpu?.wasm_memory],
+      ['cpu.jit_clear_cache', cpu?.jit_clear_cache], ['cpu.store_current_tsc', cpu?.store_current_tsc],
+      ['cpu.set_tsc', cpu?.set_tsc], ['cpu.current_tsc', cpu?.current_tsc?.length], ['the RTC', cpu?.devices?.rtc],
+    ];
+    const missing = need.filter(([, v]) => !v).map(([name]) => name);
+    if (!main || !cpu || missing.length) {
+      throw new DeterminismUnsupportedError(
+        `deterministic mode needs v86 internals this v86 lacks (${missing.join(', ') || 'its emulator object'}): use the v86 version in package.json (npm ci), or run without deterministic mode`,
+      );
+    }
+    this.main = main;
+    this.activity = activity;
+    this.resync();
+    dispatchStaticClock(main.constructor);
+
+    cpu.codegen_finalize = (index, start, flags, ptr, len) => {
+      const code = new Uint8Array(cpu.wasm_memory.buffer, ptr >>> 0, len >>> 0);
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(code), { e: cpu.jit_imports });
+      cpu.wm.wasm_table.set(index + WASM_TABLE_OFFSET, instance.exports.f as never);
+      // Not from here: the JIT holds its state's lock until codegen_finalize returns.
+      this.compiled.push([index, start, flags]);
+    };
+    const timers = cpu.run_hardware_timers;
+    // Called by the main loop between time slices, with the JIT's state free.
+    cpu.run_hardware_timers = (acpi, now) => {
+      this.finishCompiled();
+      return timers.call(cpu, acpi, now);
+    };
+
+    const yieldOnce = main.constructor.prototype.yield;
+    // Always come back at once: how long the guest may sleep is decided by tick(), in virtual time.
+    main.yield = (t, tick) => {
+      this.wait = t;
+      yieldOnce.call(main, 0, tick);
+    };
+    const doTick = main.do_tick;
+    main.do_tick = () => this.tick(() => doTick.call(main));
+  }
+
+  /** Sets the RTC's date to the virtual epoch (a cold boot: the kernel reads it once). */
+  startAtEpoch(): void {
+    const rtc = this.main!.cpu.devices.rtc!;
+    rtc.rtc_time = VIRTUAL_EPOCH_MS;
+    rtc.last_update = this.dateNow();
+  }
+
+  private tick(run: () => void): void {
+    const main = this.main!;
+    const activity = this.activity!;
+    // Decided only where the last time slice ended halted with nothing due
+    // (wait > 0), never after an interrupt or a restore (wait 0): so how
+    // many ticks the host happened to run cannot matter.
+    if (main.running && !main.stopping && main.cpu.in_hlt[0] && this.wait > 0) {
+      if (activity.deliver()) this.wait = 0;
+      else {
+        if (!activity.busy()) {
+          // Waiting for the host: nothing runs and no time passes until it writes (kick()).
+          this.held = true;
+          for (const w of this.heldWaiters.splice(0)) w();
+          return;
+        }
+        this.skip(this.wait);
+      }
+    }
+    this.held = false;
+    ticking = this;
+    Date.now = this.dateNow;
+    try {
+      run();
+    } finally {
+      ticking = undefined;
+      Date.now = hostDateNow;
+    }
+  }
+
+  /** Moves the clock to the next timer of a halted guest. */
+  private skip(ms: number): void {
+    this.now();
+    this.offsetMs = this.lastMs + ms - this.instructions / INSTRUCTIONS_PER_MS;
+    this.lastMs += ms - MIN_STEP_MS;
+  }
+
+  /** The host queued input: a held guest takes it at its next tick. */
+  kick(): void {
+    if (!this.held || !this.main) return;
+    this.held = false;
+    const wait = this.wait;
+    this.main.next_tick(0);
+    // Still halted with nothing due: the tick delivers the input.
+    this.wait = wait;
+  }
+
+  /** Resolves once the guest is held waiting for the host: the point where a state is saved. */
+  settled(): Promise<void> {
+    if (this.held) return Promise.resolve();
+    return new Promise((resolve) => this.heldWaiters.push(resolve));
+  }
+
+  /**
+   * After a state was restored: the clock restarts at the state's TSC (so
+   * it is the state's, not this emulator's history), the TSC offset goes to
+   * zero, the random numbers restart from the seed and the JIT cache is
+   * emptied.
+   */
+  restored(): void {
+    const cpu = this.main!.cpu;
+    this.frozenAt = this.lastMs;
+    cpu.store_current_tsc();
+    // With the clock still, setting the TSC to its own value leaves v86's offset at zero (see restore-tsc.ts).
+    cpu.set_tsc(cpu.current_tsc[0], cpu.current_tsc[1]);
+    const tscMs = (cpu.current_tsc[1] * 2 ** 32 + (cpu.current_tsc[0] >>> 0)) / TSC_PER_MS;
+    this.frozenAt = undefined;
+    this.resync();
+    this.offsetMs = tscMs;
+    this.lastMs = tscMs - MIN_STEP_MS;
+    this.rng = SEED;
+    this.wait = 0;
+    this.finishCompiled();
+    cpu.jit_clear_cache();
+    if (this.held) this.kick();
+  }
+
+  private finishCompiled(): void {
+    const cpu = this.main!.cpu;
+    for (const [index, start, flags] of this.compiled.splice(0)) cpu.codegen_finalize_finished(index, start, flags);
+  }
+
+  private resync(): void {
+    this.instructions = 0;
+    this.lastCounter = this.main ? this.main.cpu.instruction_counter[0] >>> 0 : 0;
+  }
+}
+
+/** Points v86's static clock (the JS devices') at the deterministic guest whose tick runs, else the host's. */
+function dispatchStaticClock(main: { microtick: () => number }): void {
+  if (dispatching.has(main)) return;
+  dispatching.add(main);
+  const host = main.microtick;
+  main.microtick = () => (ticking ? ticking.now() : host());
+}
