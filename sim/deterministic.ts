@@ -90,6 +90,7 @@ interface MainInternals {
   idle: boolean;
   do_tick(): void;
   next_tick(t: number): void;
+  stop(): void;
   yield(t: number, tick: number): void;
   constructor: { microtick: () => number; prototype: { yield(t: number, tick: number): void } };
 }
@@ -153,7 +154,7 @@ export class DeterministicClock {
     const main = (emulator as unknown as { v86?: MainInternals }).v86;
     const cpu = main?.cpu;
     const need: Array<[string, unknown]> = [
-      ['v86.do_tick', main?.do_tick], ['v86.next_tick', main?.next_tick], ['v86.yield', main?.yield],
+      ['v86.do_tick', main?.do_tick], ['v86.next_tick', main?.next_tick], ['v86.yield', main?.yield], ['v86.stop', main?.stop],
       ['the static v86.microtick', main?.constructor?.microtick],
       ['cpu.instruction_counter', cpu?.instruction_counter?.length], ['cpu.in_hlt', cpu?.in_hlt?.length],
       ['cpu.codegen_finalize', cpu?.codegen_finalize], ['cpu.codegen_finalize_finished', cpu?.codegen_finalize_finished],
@@ -195,6 +196,15 @@ export class DeterministicClock {
     };
     const doTick = main.do_tick;
     main.do_tick = () => this.tick(() => doTick.call(main));
+    const stop = main.stop;
+    // v86 stops at its next tick, which a held guest would never have.
+    main.stop = () => {
+      stop.call(main);
+      if (this.held) {
+        this.held = false;
+        main.next_tick(0);
+      }
+    };
   }
 
   /** Sets the RTC's date to the virtual epoch (a cold boot: the kernel reads it once). */

@@ -4,7 +4,7 @@
 import { V86, type V86Options } from 'v86';
 import { ConsolePort } from './console-port.js';
 import { ConsoleWatch } from './console-watch.js';
-import { DeterministicClock } from './deterministic.js';
+import { DeterministicClock, type GuestActivity } from './deterministic.js';
 import {
   AgentError, AgentRestartedError, BootTimeoutError, CommandTimeoutError, GuestPanicError, MachineClosedError, MachineError,
   checkTimeoutMs,
@@ -84,7 +84,7 @@ interface Pending {
 }
 
 export class Machine {
-  private readonly port: ConsolePort;
+  private port!: ConsolePort;
   private readonly watch: ConsoleWatch;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -99,56 +99,43 @@ export class Machine {
   private loaded = false;
   private readyWaiter: ((info: string) => void) | undefined;
   /** Set in deterministic mode: the guest's virtual clock and host-input gate. */
-  private readonly clock: DeterministicClock | undefined;
+  private clock: DeterministicClock | undefined;
   /** Ports whose input the deterministic clock delivers (the agent's and openPort's). */
   private readonly ports = new Set<ConsolePort>();
   /** The agent answered once (a cold boot's Ready, or a restored guest): until then the guest works unasked. */
   private agentUp: boolean;
 
   private constructor(
-    private readonly emulator: V86,
+    private emulator: V86,
     readonly options: BootOptions,
     clock: DeterministicClock | undefined,
   ) {
     this.clock = clock;
     this.agentUp = !!options.state;
+    this.watch = new ConsoleWatch((text) => this.fail(new GuestPanicError(text)), options.onConsole);
+    this.wire();
+  }
+
+  /** Connects the agent's port and the console watch to the current emulator. */
+  private wire(): void {
     const reader = new FrameReader((f) => this.onFrame(f));
     this.port = this.newPort(0, (d) => reader.push(d));
-    this.watch = new ConsoleWatch((text) => this.fail(new GuestPanicError(text)), options.onConsole);
-    emulator.add_listener('serial0-output-byte', (b: number) => this.watch.push(b));
+    this.emulator.add_listener('serial0-output-byte', (b: number) => this.watch.push(b));
   }
 
   /** Boots the guest (or resumes options.state) and waits for its agent. */
   static async boot(options: BootOptions): Promise<Machine> {
-    const { image, state } = options;
+    const { state } = options;
     checkMemory(options.memoryMiB ?? DEFAULT_MEMORY_MIB);
     const clock = options.deterministic ? new DeterministicClock() : undefined;
-    const v86opts: V86Options = {
-      wasm_path: options.wasmPath,
-      memory_size: (options.memoryMiB ?? DEFAULT_MEMORY_MIB) << 20,
-      vga_memory_size: 2 << 20,
-      bios: { buffer: toArrayBuffer(image.bios) },
-      // A restored state brings its own memory: the kernel is not loaded.
-      ...(state ? {} : { bzimage: { buffer: toArrayBuffer(image.kernel) }, initrd: { buffer: toArrayBuffer(image.initramfs) } }),
-      cmdline: KERNEL_CMDLINE,
-      filesystem: {},
-      virtio_console: true,
-      // A deterministic guest starts once its clock is attached.
-      autostart: !state && !options.deterministic,
-      disable_keyboard: true,
-      disable_mouse: true,
-      disable_speaker: true,
-      ...(options.wasm || clock ? { wasm_fn: instantiateWith(options.wasm ?? options.wasmPath, clock) } : {}),
-    } as unknown as V86Options;
-    const emulator = new V86(v86opts);
-    const loaded = new Promise<void>((resolve) => emulator.add_listener('emulator-loaded', () => resolve()));
+    const { emulator, loaded } = createEmulator(options, state, clock);
     const machine = new Machine(emulator, options, clock);
     const timeoutMs = options.bootTimeoutMs ?? 90_000;
     try {
       // v86 sets up its devices asynchronously; nothing can be sent before.
       await machine.withTimeout(loaded, timeoutMs);
       machine.loaded = true;
-      clock?.attach(emulator, { busy: () => machine.busy(), deliver: () => machine.deliverInput() });
+      clock?.attach(emulator, machine.activity());
       if (state) {
         await machine.withTimeout(restoreFresh(emulator, state, clock), timeoutMs);
         await machine.withTimeout(machine.request(FrameType.Ping, []), timeoutMs);
@@ -165,6 +152,30 @@ export class Machine {
       throw e;
     }
     return machine;
+  }
+
+  private activity(): GuestActivity {
+    return { busy: () => this.busy(), deliver: () => this.deliverInput() };
+  }
+
+  /**
+   * A deterministic restore: v86's JIT keeps state no restore resets (its
+   * hash tables' order follows every table made since the emulator
+   * started), and that state decides where time slices end. So the state
+   * goes into a new emulator, as at boot, and the old one is dropped.
+   */
+  private async restoreIntoNewEmulator(state: ArrayBuffer): Promise<void> {
+    const clock = new DeterministicClock();
+    const { emulator, loaded } = createEmulator({ ...this.options, state }, state, clock);
+    await loaded;
+    clock.attach(emulator, this.activity());
+    for (const p of [...this.ports]) p.close();
+    const old = this.emulator;
+    this.emulator = emulator;
+    this.clock = clock;
+    this.wire();
+    await old.destroy();
+    await restoreFresh(emulator, state, clock);
   }
 
   /** p, unless the guest fails first or ms pass (a boot-time wait). */
@@ -359,13 +370,14 @@ export class Machine {
   /**
    * Puts the machine back into a state saved from the same image; also
    * revives a machine whose guest crashed or hung. v86's compiled code for
-   * unchanged pages is kept.
+   * unchanged pages is kept. A deterministic machine restores into a new
+   * emulator instead (ports from openPort are closed).
    */
   async restoreState(state: ArrayBuffer): Promise<void> {
     if (this.closed) throw new MachineClosedError('restoreState');
     await this.idle(async () => {
-      await restoreInPlace(this.emulator, state);
-      this.clock?.restored();
+      if (this.clock) await this.restoreIntoNewEmulator(state);
+      else await restoreInPlace(this.emulator, state);
       this.watch.reset();
       if (this.failure) {
         this.failure = undefined;
@@ -520,4 +532,29 @@ function instantiateWith(core: WebAssembly.Module | string, clock: Deterministic
 
 function toArrayBuffer(u: Uint8Array): ArrayBuffer {
   return u.byteOffset === 0 && u.byteLength === u.buffer.byteLength ? (u.buffer as ArrayBuffer) : (u.slice().buffer as ArrayBuffer);
+}
+
+/** A new v86 for the options (resuming state when given), and when it has set itself up. */
+function createEmulator(options: BootOptions, state: ArrayBuffer | undefined, clock: DeterministicClock | undefined): { emulator: V86; loaded: Promise<void> } {
+  const { image } = options;
+  const v86opts: V86Options = {
+    wasm_path: options.wasmPath,
+    memory_size: (options.memoryMiB ?? DEFAULT_MEMORY_MIB) << 20,
+    vga_memory_size: 2 << 20,
+    bios: { buffer: toArrayBuffer(image.bios) },
+    // A restored state brings its own memory: the kernel is not loaded.
+    ...(state ? {} : { bzimage: { buffer: toArrayBuffer(image.kernel) }, initrd: { buffer: toArrayBuffer(image.initramfs) } }),
+    cmdline: KERNEL_CMDLINE,
+    filesystem: {},
+    virtio_console: true,
+    // A deterministic guest starts once its clock is attached.
+    autostart: !state && !options.deterministic,
+    disable_keyboard: true,
+    disable_mouse: true,
+    disable_speaker: true,
+    ...(options.wasm || clock ? { wasm_fn: instantiateWith(options.wasm ?? options.wasmPath, clock) } : {}),
+  } as unknown as V86Options;
+  const emulator = new V86(v86opts);
+  const loaded = new Promise<void>((resolve) => emulator.add_listener('emulator-loaded', () => resolve()));
+  return { emulator, loaded };
 }
