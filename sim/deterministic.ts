@@ -18,7 +18,15 @@
 //   9p replies (the in-memory file system) complete in microtasks, always
 //   between the same two ticks.
 // - Entropy. v86's get_rand_int (RDRAND, the kernel's seed) comes from a
-//   generator with a fixed seed, reset on every restore.
+//   generator with a fixed seed, reset on every restore. The NE2000 card,
+//   whose MAC address v86 draws from Math.random, is left out (the guest
+//   has no network).
+// - Host times in the state: the 9p folder's files carry the virtual epoch
+//   as their times, not the host's clock when they were made.
+//
+// With all that, a cold boot is deterministic too: its saved state is the
+// same bytes on every machine, so a golden log written on one machine
+// holds on another.
 // - The JIT. v86 compiles hot code asynchronously and runs the interpreter
 //   until the module is ready; where a time slice ends (and so where an
 //   interrupt lands) depends on which code is compiled. Here modules are
@@ -207,11 +215,16 @@ export class DeterministicClock {
     };
   }
 
-  /** Sets the RTC's date to the virtual epoch (a cold boot: the kernel reads it once). */
-  startAtEpoch(): void {
+  /**
+   * Before a cold boot: the RTC's date (the kernel reads it once) and the
+   * 9p folder's times go to the virtual epoch.
+   */
+  startAtEpoch(emulator: V86): void {
     const rtc = this.main!.cpu.devices.rtc!;
     rtc.rtc_time = VIRTUAL_EPOCH_MS;
     rtc.last_update = this.dateNow();
+    const inodes = (emulator as unknown as { fs9p?: { inodes?: Array<{ atime: number; mtime: number; ctime: number }> } }).fs9p?.inodes ?? [];
+    for (const inode of inodes) inode.atime = inode.mtime = inode.ctime = VIRTUAL_EPOCH_MS / 1000;
   }
 
   private tick(run: () => void): void {
@@ -307,4 +320,18 @@ function dispatchStaticClock(main: { microtick: () => number }): void {
   dispatching.add(main);
   const host = main.microtick;
   main.microtick = () => (ticking ? ticking.now() : host());
+}
+
+/**
+ * Runs fn with Date.now at the virtual epoch: v86 stamps the files the host
+ * creates in the 9p folder with Date.now() (synchronously, before its first
+ * await), and the guest reads those times.
+ */
+export function atVirtualEpoch<T>(fn: () => T): T {
+  Date.now = () => VIRTUAL_EPOCH_MS;
+  try {
+    return fn();
+  } finally {
+    Date.now = hostDateNow;
+  }
 }

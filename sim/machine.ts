@@ -4,7 +4,7 @@
 import { V86, type V86Options } from 'v86';
 import { ConsolePort } from './console-port.js';
 import { ConsoleWatch } from './console-watch.js';
-import { DeterministicClock, type GuestActivity } from './deterministic.js';
+import { atVirtualEpoch, DeterministicClock, type GuestActivity } from './deterministic.js';
 import {
   AgentError, AgentRestartedError, BootTimeoutError, CommandTimeoutError, GuestPanicError, MachineClosedError, MachineError,
   checkTimeoutMs,
@@ -142,7 +142,7 @@ export class Machine {
       } else {
         const ready = new Promise<string>((resolve) => (machine.readyWaiter = resolve));
         if (clock) {
-          clock.startAtEpoch();
+          clock.startAtEpoch(emulator);
           await emulator.run();
         }
         await machine.withTimeout(ready, timeoutMs);
@@ -173,6 +173,8 @@ export class Machine {
     const old = this.emulator;
     this.emulator = emulator;
     this.clock = clock;
+    // Request ids reach the guest: from the same state, the same requests carry the same ids.
+    this.nextId = 1;
     this.wire();
     await old.destroy();
     await restoreFresh(emulator, state, clock);
@@ -261,7 +263,7 @@ export class Machine {
       fields.map(async (f, i) => {
         if (f.data.length <= INLINE_LIMIT || !SPILLABLE.has(f.tag)) return f;
         const name = `h-${id}-${i}`;
-        await this.emulator.create_file(`/${name}`, f.data);
+        await (this.clock ? atVirtualEpoch(() => this.emulator.create_file(`/${name}`, f.data)) : this.emulator.create_file(`/${name}`, f.data));
         return strField(f.tag | SPILLED, name);
       }),
     );
@@ -552,6 +554,8 @@ function createEmulator(options: BootOptions, state: ArrayBuffer | undefined, cl
     disable_keyboard: true,
     disable_mouse: true,
     disable_speaker: true,
+    // The NE2000's MAC address comes from Math.random; the guest uses no network.
+    ...(clock ? { net_device: { type: 'none' } } : {}),
     ...(options.wasm || clock ? { wasm_fn: instantiateWith(options.wasm ?? options.wasmPath, clock) } : {}),
   } as unknown as V86Options;
   const emulator = new V86(v86opts);

@@ -17,6 +17,8 @@ export interface TraceResult extends ExecResult {
   trace: Trace;
   /** The log as filemon wrote it. */
   log: Uint8Array;
+  /** From a deterministic guest: the same command from the same state gives this log byte for byte. */
+  deterministic: boolean;
 }
 
 /** The guest tool, by absolute path: the command's PATH is the command's. */
@@ -116,7 +118,7 @@ export class TraceSession {
       );
       if (killed) throw new TraceTimeoutError(shown, timeoutMs, r, trace, log, killed);
     }
-    return { ...r, ...commandExit(trace, r.status), trace, log };
+    return { ...r, ...commandExit(trace, r.status), trace, log, deterministic: this.machine.deterministic };
   }
 
   /**
@@ -143,6 +145,8 @@ export class TraceSession {
 
   private async restoreNow(): Promise<void> {
     await this.machine.restoreState(await this.baseline());
+    // The baseline has no logs: names restart, so the same trace from it runs the same command line.
+    this.traces = 0;
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
