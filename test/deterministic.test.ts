@@ -7,10 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Simulator, assertTraceMatches, type TraceResult } from 'filemon-sim';
 import { packageRoot } from '../images/linux/layout.js';
-import { bmakeCommand, LESSON_PROJECT, prepareCommand, settleCommand } from '../sim/meta-lesson.js';
-
-/** The meta-mode demo built from clean with bmake -j4; its .meta files (the jobs' own filemon records) on stdout. */
-export const PARALLEL_BUILD = `${prepareCommand()} && ${settleCommand()} && cd ${LESSON_PROJECT} && ${bmakeCommand(4)} && cat obj/*.meta`;
+import { PARALLEL_BUILD } from './helpers/parallel-build.js';
 const GOLDEN = join(packageRoot, 'test/fixtures/golden/bmake-j4-deterministic.log');
 const CLI = join(packageRoot, 'dist/sim/cli.js');
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
