@@ -71,6 +71,12 @@ export interface GuestActivity {
    * the guest waits for the host and is held still.
    */
   busy(): boolean;
+  /**
+   * True when only an interactive port (a traced shell) keeps the guest
+   * busy: a halted guest then sleeps in host time before it skips ahead,
+   * so an idle shell does not spin (its input comes at typing time anyway).
+   */
+  interactive(): boolean;
   /** Hands queued host input to the guest where it has room; true when some was delivered. */
   deliver(): boolean;
 }
@@ -120,6 +126,9 @@ export class DeterministicClock {
   /** What the last time slice returned: > 0 when the guest halted with nothing due before that many ms. */
   private wait = 0;
   private held = false;
+  /** An idle interactive guest's host-time sleep (see GuestActivity.interactive). */
+  private pacer: ReturnType<typeof setTimeout> | undefined;
+  private paced = false;
   private heldWaiters: Array<() => void> = [];
   /** Modules compiled in this time slice, for the JIT to take at its end. */
   private compiled: Array<[index: number, start: number, flags: number]> = [];
@@ -208,6 +217,7 @@ export class DeterministicClock {
     // v86 stops at its next tick, which a held guest would never have.
     main.stop = () => {
       stop.call(main);
+      clearTimeout(this.pacer);
       if (this.held) {
         this.held = false;
         main.next_tick(0);
@@ -242,6 +252,15 @@ export class DeterministicClock {
           for (const w of this.heldWaiters.splice(0)) w();
           return;
         }
+        if (!this.paced && activity.interactive()) {
+          this.held = true;
+          this.pacer = setTimeout(() => {
+            this.paced = true;
+            this.kick();
+          }, this.wait);
+          return;
+        }
+        this.paced = false;
         this.skip(this.wait);
       }
     }
@@ -267,6 +286,7 @@ export class DeterministicClock {
   kick(): void {
     if (!this.held || !this.main) return;
     this.held = false;
+    clearTimeout(this.pacer);
     const wait = this.wait;
     this.main.next_tick(0);
     // Still halted with nothing due: the tick delivers the input.

@@ -155,7 +155,7 @@ export class Machine {
   }
 
   private activity(): GuestActivity {
-    return { busy: () => this.busy(), deliver: () => this.deliverInput() };
+    return { busy: () => this.busy(), interactive: () => this.interactive(), deliver: () => this.deliverInput() };
   }
 
   /**
@@ -420,11 +420,16 @@ export class Machine {
     return port;
   }
 
-  /** The host waits for the guest: a boot, a request in flight, or input not yet taken. */
+  /** The host waits for the guest: a boot, a request in flight, input not yet taken, or an open interactive port. */
   private busy(): boolean {
-    if (!this.agentUp || this.pending.size > 0) return true;
+    if (!this.agentUp || this.pending.size > 0 || this.interactive()) return true;
     for (const p of this.ports) if (p.pending) return true;
     return false;
+  }
+
+  /** A port from openPort (a traced shell) is open and no request is in flight. */
+  private interactive(): boolean {
+    return this.pending.size === 0 && this.ports.size > 1;
   }
 
   private deliverInput(): boolean {
