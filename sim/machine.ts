@@ -167,8 +167,13 @@ export class Machine {
   private async restoreIntoNewEmulator(state: ArrayBuffer): Promise<void> {
     const clock = new DeterministicClock();
     const { emulator, loaded } = createEmulator({ ...this.options, state }, state, clock);
-    await loaded;
-    clock.attach(emulator, this.activity());
+    try {
+      await loaded;
+      clock.attach(emulator, this.activity());
+    } catch (e) {
+      await emulator.destroy().catch(() => undefined);
+      throw new MachineError(`deterministic restore: the new emulator did not start (${e instanceof Error ? e.message : String(e)}); the old guest goes on: retry, or boot a new machine`);
+    }
     for (const p of [...this.ports]) p.close();
     const old = this.emulator;
     this.emulator = emulator;
