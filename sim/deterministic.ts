@@ -31,9 +31,10 @@
 //   until the module is ready; where a time slice ends (and so where an
 //   interrupt lands) depends on which code is compiled. Here modules are
 //   compiled synchronously and handed to the JIT at the end of the time
-//   slice (its state is locked while it compiles), and a restore empties
-//   the JIT cache, so its state follows from the guest's execution since
-//   the restore.
+//   slice (its state is locked while it compiles). The JIT also keeps
+//   history no restore resets (its hash tables' order), so a state's first
+//   restore starts a new emulator and runs a fixed warm-up, and every
+//   restore puts back a snapshot of the whole core taken then (Machine).
 //
 // v86's internals are reached through its object (as restore-tsc.ts
 // does); a v86 without them is refused with DeterminismUnsupportedError.
@@ -63,6 +64,16 @@ const SEED = 0x2545f491;
 /** v86 does not have what deterministic mode needs. */
 export class DeterminismUnsupportedError extends MachineError {}
 
+/**
+ * v86's whole wasm memory and function table at one moment: its JIT's
+ * state (hash tables, free lists, hotness) and the modules it compiled,
+ * all of which a restore must put back to be the same every time.
+ */
+export interface CoreSnapshot {
+  memory: Uint8Array;
+  table: unknown[];
+}
+
 /** What the machine tells the clock about the guest's work for the host. */
 export interface GuestActivity {
   /**
@@ -90,7 +101,6 @@ interface CpuInternals {
   codegen_finalize(index: number, start: number, flags: number, ptr: number, len: number): void;
   codegen_finalize_finished(index: number, start: number, flags: number): void;
   run_hardware_timers(acpi: boolean, now: number): number;
-  jit_clear_cache(): void;
   store_current_tsc(): void;
   current_tsc: ArrayLike<number>;
   set_tsc(low: number, high: number): void;
@@ -177,7 +187,7 @@ export class DeterministicClock {
       ['cpu.codegen_finalize', cpu?.codegen_finalize], ['cpu.codegen_finalize_finished', cpu?.codegen_finalize_finished],
       ['cpu.run_hardware_timers', cpu?.run_hardware_timers],
       ['cpu.jit_imports', cpu?.jit_imports], ['cpu.wm.wasm_table', cpu?.wm?.wasm_table], ['cpu.wasm_memory', cpu?.wasm_memory],
-      ['cpu.jit_clear_cache', cpu?.jit_clear_cache], ['cpu.store_current_tsc', cpu?.store_current_tsc],
+      ['cpu.store_current_tsc', cpu?.store_current_tsc],
       ['cpu.set_tsc', cpu?.set_tsc], ['cpu.current_tsc', cpu?.current_tsc?.length], ['the RTC', cpu?.devices?.rtc],
     ];
     const missing = need.filter(([, v]) => !v).map(([name]) => name);
@@ -302,8 +312,8 @@ export class DeterministicClock {
   /**
    * After a state was restored: the clock restarts at the state's TSC (so
    * it is the state's, not this emulator's history), the TSC offset goes to
-   * zero, the random numbers restart from the seed and the JIT cache is
-   * emptied.
+   * zero and the random numbers restart from the seed. The JIT's state is
+   * the caller's to make the same each time (a new emulator, or putBack()).
    */
   restored(): void {
     const cpu = this.main!.cpu;
@@ -318,9 +328,27 @@ export class DeterministicClock {
     this.lastMs = tscMs - MIN_STEP_MS;
     this.rng = SEED;
     this.wait = 0;
-    this.finishCompiled();
-    cpu.jit_clear_cache();
     if (this.held) this.kick();
+  }
+
+  /** The core as it is now (call while the guest is held: no wasm code runs). */
+  snapshot(): CoreSnapshot {
+    const cpu = this.main!.cpu;
+    this.finishCompiled();
+    const table = cpu.wm.wasm_table;
+    return { memory: new Uint8Array(cpu.wasm_memory.buffer).slice(), table: Array.from({ length: table.length }, (_, i) => table.get(i)) };
+  }
+
+  /** Puts a snapshot() of this emulator back; a state restore follows (restored()). */
+  putBack(s: CoreSnapshot): void {
+    const cpu = this.main!.cpu;
+    // Modules compiled since belong to the run being undone.
+    this.compiled.length = 0;
+    const memory = new Uint8Array(cpu.wasm_memory.buffer);
+    memory.set(s.memory);
+    memory.fill(0, s.memory.length);
+    const table = cpu.wm.wasm_table;
+    for (let i = 0; i < table.length; i++) table.set(i, (s.table[i] ?? null) as never);
   }
 
   private finishCompiled(): void {

@@ -4,7 +4,7 @@
 import { V86, type V86Options } from 'v86';
 import { ConsolePort } from './console-port.js';
 import { ConsoleWatch } from './console-watch.js';
-import { atVirtualEpoch, DeterministicClock, type GuestActivity } from './deterministic.js';
+import { atVirtualEpoch, DeterministicClock, type CoreSnapshot, type GuestActivity } from './deterministic.js';
 import {
   AgentError, AgentRestartedError, BootTimeoutError, CommandTimeoutError, GuestPanicError, MachineClosedError, MachineError,
   checkTimeoutMs,
@@ -71,6 +71,13 @@ export const DEFAULT_MEMORY_MIB = 256;
 export const MIN_MEMORY_MIB = 64;
 export const MAX_MEMORY_MIB = 2048;
 export const DEFAULT_EXEC_TIMEOUT_MS = 120_000;
+/**
+ * What a deterministic guest runs once per state before its snapshot: the
+ * image's demo project built twice with bmake -j4 and tcc under filemon, so
+ * v86 has compiled the kernel, busybox, bmake and tcc (a restore keeps what
+ * the snapshot holds; in the normal mode an in-place restore keeps it).
+ */
+const WARM_UP = 'for i in 1 2; do rm -rf /tmp/.warm && cp -a /usr/share/filemon-sim/meta-project /tmp/.warm && mkdir /tmp/.warm/obj && cd /tmp/.warm && /usr/bin/fms-trace -o /tmp/.warm.log -- bmake -j4 >/dev/null 2>&1; cd /; done; rm -rf /tmp/.warm /tmp/.warm.log';
 /** Payloads (stdin, file data) above this go through the 9p folder rather than the console. */
 const INLINE_LIMIT = 2048;
 /** The fields the agent reads from the 9p folder when spilled; strings (argv, env, cwd, path) always travel inline. */
@@ -104,6 +111,8 @@ export class Machine {
   private readonly ports = new Set<ConsolePort>();
   /** The agent answered once (a cold boot's Ready, or a restored guest): until then the guest works unasked. */
   private agentUp: boolean;
+  /** Deterministic mode: the core after the warm-up from a state (its bytes), which every restore of that state starts from. */
+  private warm: { core: CoreSnapshot; state: Uint8Array } | undefined;
 
   private constructor(
     private emulator: V86,
@@ -139,6 +148,7 @@ export class Machine {
       if (state) {
         await machine.withTimeout(restoreFresh(emulator, state, clock), timeoutMs);
         await machine.withTimeout(machine.request(FrameType.Ping, []), timeoutMs);
+        if (clock) await machine.withTimeout(machine.warmRestore(state, false), timeoutMs);
       } else {
         const ready = new Promise<string>((resolve) => (machine.readyWaiter = resolve));
         if (clock) {
@@ -159,10 +169,50 @@ export class Machine {
   }
 
   /**
-   * A deterministic restore: v86's JIT keeps state no restore resets (its
-   * hash tables' order follows every table made since the emulator
-   * started), and that state decides where time slices end. So the state
-   * goes into a new emulator, as at boot, and the old one is dropped.
+   * A deterministic restore. The first of a state starts a new emulator
+   * (unless fresh, just booted from it), runs a fixed warm-up so v86 has
+   * compiled the kernel's and the shell's hot code, and keeps a snapshot of
+   * the core; every restore of that state puts the snapshot back and then
+   * the state in place, so its compiled code, and with it where time
+   * slices end, are the same each time.
+   */
+  private async warmRestore(state: ArrayBuffer, fresh: boolean): Promise<void> {
+    const bytes = new Uint8Array(state);
+    if (!this.warm || !sameBytes(this.warm.state, bytes)) {
+      this.warm = undefined;
+      if (fresh) {
+        await this.idle(() => this.restoreIntoNewEmulator(state));
+        await this.request(FrameType.Ping, [], 30_000);
+      }
+      const r = await this.exec(['sh', '-c', WARM_UP], { timeoutMs: 120_000 });
+      if (r.status !== 0) throw new MachineError(`deterministic restore: the warm-up failed (${r.status}): ${new TextDecoder().decode(r.stderr)}`);
+      await this.idle(async () => {
+        await this.clock!.settled();
+        this.warm = { core: this.clock!.snapshot(), state: bytes.slice() };
+      });
+    }
+    const warm = this.warm!;
+    await this.idle(async () => {
+      this.clock!.putBack(warm.core);
+      await restoreInPlace(this.emulator, state);
+      this.clock!.restored();
+      // Request ids reach the guest: from the same state, the same requests carry the same ids.
+      this.nextId = 1;
+      this.watch.reset();
+      if (this.failure) {
+        this.failure = undefined;
+        this.failed = this.failurePromise();
+      }
+    });
+    await this.request(FrameType.Ping, [], 30_000);
+  }
+
+  /**
+   * A state's first deterministic restore: v86's JIT keeps state no
+   * restore resets (its hash tables' order follows every table made since
+   * the emulator started), and that state decides where time slices end.
+   * So the state goes into a new emulator, as at boot, and the old one is
+   * dropped.
    */
   private async restoreIntoNewEmulator(state: ArrayBuffer): Promise<void> {
     const clock = new DeterministicClock();
@@ -377,14 +427,15 @@ export class Machine {
   /**
    * Puts the machine back into a state saved from the same image; also
    * revives a machine whose guest crashed or hung. v86's compiled code for
-   * unchanged pages is kept. A deterministic machine restores into a new
-   * emulator instead (ports from openPort are closed).
+   * unchanged pages is kept. A deterministic machine puts back its core as
+   * it was after the state's warm-up (see warmRestore; the first restore of
+   * another state starts a new emulator, closing ports from openPort).
    */
   async restoreState(state: ArrayBuffer): Promise<void> {
     if (this.closed) throw new MachineClosedError('restoreState');
+    if (this.clock) return this.warmRestore(state, true);
     await this.idle(async () => {
-      if (this.clock) await this.restoreIntoNewEmulator(state);
-      else await restoreInPlace(this.emulator, state);
+      await restoreInPlace(this.emulator, state);
       this.watch.reset();
       if (this.failure) {
         this.failure = undefined;
@@ -571,4 +622,10 @@ function createEmulator(options: BootOptions, state: ArrayBuffer | undefined, cl
   const emulator = new V86(v86opts);
   const loaded = new Promise<void>((resolve) => emulator.add_listener('emulator-loaded', () => resolve()));
   return { emulator, loaded };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -66,6 +66,8 @@ export async function bootMachine(opts: NodeBootOptions = {}): Promise<{ machine
     const otherKey = await stateKey({ manifest: image.manifest, v86Version, memoryMiB, deterministic: !deterministic });
     pruneStates(statePath, image, [stateLocation(image, otherKey, { v86Version, memoryMiB }).save]);
     opts.log?.(`saved the booted state for fast starts: ${statePath}`);
+    // The first command must run as it will after any later start, which restores this state.
+    if (deterministic) await machine.restoreState(state);
   }
   return { machine, info: { start: opts.state ? 'restored' : 'cold', ms: performance.now() - t0, statePath } };
 }
