@@ -12,7 +12,8 @@
 //    instructions (v86's counter) and wall time, and the spread of the
 //    rounds' wall times against their logs: the deterministic mode's must
 //    all be the same bytes (but for the running guest, whose state changes
-//    from round to round).
+//    from round to round); and the median time of what came before each
+//    build (the restore, or Simulator.start()).
 //
 //   npm run bench:deterministic [-- --rounds N]
 //
@@ -43,13 +44,15 @@ async function timeTraces(sim: Simulator, n: number): Promise<number[]> {
 }
 
 interface BuildResult {
+  /** The restore or the Simulator.start() before the build. */
+  setupMs: number;
   ms: number;
   instructions: number;
   log: string;
 }
 
 /** One build: prepare, then the traced build alone measured. */
-async function build(sim: Simulator): Promise<BuildResult> {
+async function build(sim: Simulator, setupMs = 0): Promise<BuildResult> {
   const m: Machine = sim.machine;
   const prep = await m.exec(PREPARE);
   if (prep.status !== 0) throw new Error(`\`${PREPARE}\` failed: ${new TextDecoder().decode(prep.stderr)}`);
@@ -59,7 +62,7 @@ async function build(sim: Simulator): Promise<BuildResult> {
   const ms = performance.now() - t0;
   const instructions = meter.stop();
   if (r.status !== 0) throw new Error(`the build failed (${r.status}): ${new TextDecoder().decode(r.stderr)}`);
-  return { ms, instructions, log: createHash('sha256').update(r.log).digest('hex').slice(0, 12) };
+  return { setupMs, ms, instructions, log: createHash('sha256').update(r.log).digest('hex').slice(0, 12) };
 }
 
 async function main(): Promise<void> {
@@ -82,13 +85,21 @@ async function main(): Promise<void> {
     }
 
     const ways: Array<{ title: string; run: (x: (typeof modes)[number]) => Promise<BuildResult> }> = [
-      { title: 'restored before each round (sim.restore())', run: async (x) => (await x.sim.restore(), build(x.sim)) },
+      {
+        title: 'restored before each round (sim.restore())',
+        run: async (x) => {
+          const t = performance.now();
+          await x.sim.restore();
+          return build(x.sim, performance.now() - t);
+        },
+      },
       {
         title: 'a new Simulator each round (as a CLI run)',
         run: async (x) => {
+          const t = performance.now();
           const sim = await Simulator.start({ deterministic: x.name === 'deterministic' });
           try {
-            return await build(sim);
+            return await build(sim, performance.now() - t);
           } finally {
             await sim.close();
           }
@@ -117,7 +128,7 @@ async function main(): Promise<void> {
 function report(title: string, results: Map<string, BuildResult[]>): void {
   const base = results.get('normal')!;
   process.stdout.write(`\n${title}\n`);
-  process.stdout.write(`  ${'mode'.padEnd(14)} ${'M instr'.padStart(9)} ${'ratio'.padStart(6)} ${'wall ms'.padStart(8)} ${'ratio'.padStart(6)}  wall min-max ms   distinct logs\n`);
+  process.stdout.write(`  ${'mode'.padEnd(14)} ${'M instr'.padStart(9)} ${'ratio'.padStart(6)} ${'wall ms'.padStart(8)} ${'ratio'.padStart(6)}  wall min-max ms   distinct logs  setup ms\n`);
   for (const [name, rs] of results) {
     const ins = median(rs.map((r) => r.instructions));
     const ms = median(rs.map((r) => r.ms));
@@ -125,7 +136,8 @@ function report(title: string, results: Map<string, BuildResult[]>): void {
     process.stdout.write(
       `  ${name.padEnd(14)} ${(ins / 1e6).toFixed(1).padStart(9)} ${(ins / median(base.map((r) => r.instructions))).toFixed(3).padStart(6)} ` +
         `${ms.toFixed(0).padStart(8)} ${(ms / median(base.map((r) => r.ms))).toFixed(2).padStart(6)}  ` +
-        `${Math.min(...walls).toFixed(0).padStart(6)}-${Math.max(...walls).toFixed(0).padEnd(9)} ${new Set(rs.map((r) => r.log)).size}\n`,
+        `${Math.min(...walls).toFixed(0).padStart(6)}-${Math.max(...walls).toFixed(0).padEnd(9)} ${String(new Set(rs.map((r) => r.log)).size).padEnd(14)} ` +
+        `${median(rs.map((r) => r.setupMs)).toFixed(0)}\n`,
     );
   }
 }
