@@ -23,10 +23,6 @@
 //   has no network).
 // - Host times in the state: the 9p folder's files carry the virtual epoch
 //   as their times, not the host's clock when they were made.
-//
-// With all that, a cold boot is deterministic too: its saved state is the
-// same bytes on every machine, so a golden log written on one machine
-// holds on another.
 // - The JIT. v86 compiles hot code asynchronously and runs the interpreter
 //   until the module is ready; where a time slice ends (and so where an
 //   interrupt lands) depends on which code is compiled. Here modules are
@@ -35,6 +31,10 @@
 //   history no restore resets (its hash tables' order), so a state's first
 //   restore starts a new emulator and runs a fixed warm-up, and every
 //   restore puts back a snapshot of the whole core taken then (Machine).
+//
+// With all that, a cold boot is deterministic too: its saved state is the
+// same bytes on every machine, so a golden log written on one machine
+// holds on another.
 //
 // v86's internals are reached through its object (as restore-tsc.ts
 // does); a v86 without them is refused with DeterminismUnsupportedError.
