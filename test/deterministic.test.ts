@@ -102,6 +102,19 @@ describe('deterministic mode', function () {
     }
   });
 
+  it('a trace right after a start gives the log of the same trace after a restore, and after a guest crash', async () => {
+    const fresh = await Simulator.start({ deterministic: true });
+    try {
+      const cmd = ['sh', '-c', 'cat /proc/sys/kernel/random/uuid; ls -l /tmp'];
+      const first = await fresh.trace(cmd);
+      await assert.rejects(fresh.machine.exec(['sh', '-c', 'echo c > /proc/sysrq-trigger'], { timeoutMs: 20_000 }), { name: 'GuestPanicError' });
+      const again = await fresh.trace(cmd, { restore: true });
+      assert.ok(same(first, again), `${text(first.stdout)}\n---\n${text(again.stdout)}`);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('filemon-sim diff of two `trace --deterministic` runs of bmake -j4 is empty', () => {
     const dir = mkdtempSync(join(tmpdir(), 'filemon-sim-det-'));
     try {
