@@ -383,3 +383,59 @@ export function atVirtualEpoch<T>(fn: () => T): T {
     Date.now = hostDateNow;
   }
 }
+
+/** v86's zstd exports (the same code its restore_state runs on a compressed state). */
+interface ZstdExports {
+  memory: WebAssembly.Memory;
+  zstd_create_ctx(len: number): number;
+  zstd_get_src_ptr(ctx: number): number;
+  zstd_read(ctx: number, len: number): number;
+  zstd_read_free(ptr: number, len: number): void;
+  zstd_free_ctx(ctx: number): void;
+}
+
+/** True when bytes start with the zstd frame magic (28 b5 2f fd). */
+function isZstd(b: Uint8Array): boolean {
+  return b.length >= 4 && b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd;
+}
+
+/**
+ * The state uncompressed, for a deterministic guest to restore. v86 would
+ * decompress a zstd state inside the emulator's own instance, and what
+ * that leaves in its memory changes the runs after it (a guest restored
+ * from the compressed file and one restored from the same state raw gave
+ * different logs); so a scratch instance of the core decompresses it.
+ */
+export async function uncompressedState(state: ArrayBuffer, core: WebAssembly.Module): Promise<ArrayBuffer> {
+  const src = new Uint8Array(state);
+  if (!isZstd(src)) return state;
+  const env: Record<string, unknown> = {};
+  for (const i of WebAssembly.Module.imports(core)) {
+    if (i.kind === 'function') env[i.name] = () => { throw new DeterminismUnsupportedError(`v86's core called ${i.name} while decompressing a state`); };
+    else if (i.kind === 'table') env[i.name] = new WebAssembly.Table({ element: 'anyfunc', initial: 1024 });
+  }
+  const ex = (await WebAssembly.instantiate(core, { env: env as WebAssembly.ModuleImports })).exports as unknown as ZstdExports;
+  if (typeof ex.zstd_create_ctx !== 'function' || typeof ex.zstd_read !== 'function') {
+    throw new DeterminismUnsupportedError('deterministic mode: this v86 core has no zstd exports to decompress the state with; use the v86 version in package.json (npm ci), or give an uncompressed state');
+  }
+  const ctx = ex.zstd_create_ctx(src.length);
+  new Uint8Array(ex.memory.buffer).set(src, ex.zstd_get_src_ptr(ctx));
+  const take = (n: number): Uint8Array => {
+    const p = ex.zstd_read(ctx, n) >>> 0;
+    const bytes = new Uint8Array(ex.memory.buffer, p, n).slice();
+    ex.zstd_read_free(p, n);
+    return bytes;
+  };
+  // The state's header: its third word is the whole state's length.
+  const header = take(16);
+  const total = new DataView(header.buffer).getInt32(8, true);
+  const out = new Uint8Array(total);
+  out.set(header);
+  for (let at = 16; at < total; ) {
+    const n = Math.min(1 << 20, total - at);
+    out.set(take(n), at);
+    at += n;
+  }
+  ex.zstd_free_ctx(ctx);
+  return out.buffer;
+}

@@ -4,7 +4,7 @@
 import { V86, type V86Options } from 'v86';
 import { ConsolePort } from './console-port.js';
 import { ConsoleWatch } from './console-watch.js';
-import { atVirtualEpoch, DeterministicClock, type CoreSnapshot, type GuestActivity } from './deterministic.js';
+import { atVirtualEpoch, DeterministicClock, uncompressedState, type CoreSnapshot, type GuestActivity } from './deterministic.js';
 import {
   AgentError, AgentRestartedError, BootTimeoutError, CommandTimeoutError, GuestPanicError, MachineClosedError, MachineError,
   checkTimeoutMs,
@@ -134,9 +134,10 @@ export class Machine {
 
   /** Boots the guest (or resumes options.state) and waits for its agent. */
   static async boot(options: BootOptions): Promise<Machine> {
-    const { state } = options;
     checkMemory(options.memoryMiB ?? DEFAULT_MEMORY_MIB);
     const clock = options.deterministic ? new DeterministicClock() : undefined;
+    if (clock && options.state) options = { ...options, state: await uncompressedState(options.state, await coreOf(options)) };
+    const { state } = options;
     const { emulator, loaded } = createEmulator(options, state, clock);
     const machine = new Machine(emulator, options, clock);
     const timeoutMs = options.bootTimeoutMs ?? 90_000;
@@ -176,7 +177,8 @@ export class Machine {
    * the state in place, so its compiled code, and with it where time
    * slices end, are the same each time.
    */
-  private async warmRestore(state: ArrayBuffer, fresh: boolean): Promise<void> {
+  private async warmRestore(given: ArrayBuffer, fresh: boolean): Promise<void> {
+    const state = await uncompressedState(given, await coreOf(this.options));
     const bytes = new Uint8Array(state);
     if (!this.warm || !sameBytes(this.warm.state, bytes)) {
       this.warm = undefined;
@@ -628,4 +630,19 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** v86's core compiled: the one given, or compiled from wasmPath once per path. */
+const compiledCores = new Map<string, Promise<WebAssembly.Module>>();
+function coreOf(options: BootOptions): Promise<WebAssembly.Module> {
+  if (options.wasm) return Promise.resolve(options.wasm);
+  let core = compiledCores.get(options.wasmPath);
+  if (!core) {
+    core = fetch(options.wasmPath).then(async (r) => {
+      if (!r.ok) throw new Error(`cannot fetch v86's WebAssembly from ${options.wasmPath}: HTTP ${r.status}; check wasmPath`);
+      return WebAssembly.compile(await r.arrayBuffer());
+    });
+    compiledCores.set(options.wasmPath, core);
+  }
+  return core;
 }

@@ -11,6 +11,7 @@ import type { ImageManifest } from '../image.js';
 import { DEFAULT_MEMORY_MIB, Machine } from '../machine.js';
 import { ShellSession, type ShellSessionOptions } from '../shell-session.js';
 import { TraceSession } from '../simulator.js';
+import { dropPageCache } from '../snapshot.js';
 import { stateKey } from '../state-key.js';
 import { loadTraceParser, type TraceParser } from '../trace/index.js';
 import { decodeState } from './gunzip.js';
@@ -134,7 +135,11 @@ export class Simulator extends TraceSession {
       await coldImage();
       machine = await boot(undefined);
     }
+    // A deterministic cold boot saves what Node's does (page cache dropped), so the state is the same bytes.
+    if (deterministic && !state) await dropPageCache(machine);
     const initial = state ?? (await machine.saveState());
+    // As in Node: the first command runs as it will after any restore of this state.
+    if (deterministic && !state) await machine.restoreState(initial);
     return new Simulator(machine, parser, state ? 'restored' : 'cold', async () => initial);
   }
 
