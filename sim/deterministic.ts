@@ -310,6 +310,19 @@ export class DeterministicClock {
   }
 
   /**
+   * Before a state is restored: the clock stands still until restored().
+   * v86's restore sets the TSC from clock readings, and between them the
+   * instruction counter jumps to the state's and each reading steps; with
+   * a clock that moved, the restored TSC came out off by an amount that
+   * depended on the run before (a trace right after a start and the same
+   * trace after a restore gave different logs). With the clock still it is
+   * the state's value exactly.
+   */
+  restoring(): void {
+    this.frozenAt = this.lastMs;
+  }
+
+  /**
    * After a state was restored: the clock restarts at the state's TSC (so
    * it is the state's, not this emulator's history), the TSC offset goes to
    * zero and the random numbers restart from the seed. The JIT's state is
@@ -317,7 +330,7 @@ export class DeterministicClock {
    */
   restored(): void {
     const cpu = this.main!.cpu;
-    this.frozenAt = this.lastMs;
+    this.frozenAt ??= this.lastMs;
     cpu.store_current_tsc();
     // With the clock still, setting the TSC to its own value leaves v86's offset at zero (see restore-tsc.ts).
     cpu.set_tsc(cpu.current_tsc[0], cpu.current_tsc[1]);

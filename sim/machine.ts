@@ -196,6 +196,7 @@ export class Machine {
     const warm = this.warm!;
     await this.idle(async () => {
       this.clock!.putBack(warm.core);
+      this.clock!.restoring();
       await restoreInPlace(this.emulator, state);
       this.clock!.restored();
       // Request ids reach the guest: from the same state, the same requests carry the same ids.
@@ -575,6 +576,7 @@ async function restoreFresh(emulator: V86, state: ArrayBuffer, clock: Determinis
   const cpu = (emulator as unknown as { v86?: { cpu?: V86Cpu } }).v86?.cpu;
   const zero = cpu?.zero_memory;
   if (cpu && zero) cpu.zero_memory = (offset, length) => zero(offset, Math.min(length, Math.max(0, (1 << 20) - offset)));
+  clock?.restoring();
   try {
     await restoreWithExactTsc(emulator, state);
   } finally {
