@@ -28,6 +28,7 @@ import { outDir } from '../images/linux/layout.js';
 import { run } from '../images/linux/run.js';
 import type { Machine } from '../sim/machine.js';
 import { bootMachine } from '../sim/node/boot.js';
+import { InstructionMeter } from './instructions.js';
 
 const GUEST_STRACE = '/tmp/strace';
 const WORKLOAD = '/usr/lib/filemon-tests/bench_workload';
@@ -89,34 +90,6 @@ function straceBinary(log: (m: string) => void): Uint8Array {
     run('dpkg-deb', ['-x', join(cache, deb), root]);
   }
   return readFileSync(bin);
-}
-
-/**
- * Guest instructions over a span of host time. v86's counter is 32 bits and
- * wraps in seconds at full speed, so it is read every few milliseconds and
- * the unsigned differences are summed.
- */
-class InstructionMeter {
-  private total = 0;
-  private last: number;
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(private readonly machine: Machine) {
-    this.last = machine.instructionCounter();
-    this.timer = setInterval(() => this.sample(), 5);
-  }
-
-  private sample(): void {
-    const now = this.machine.instructionCounter();
-    this.total += (now - this.last) >>> 0;
-    this.last = now;
-  }
-
-  stop(): number {
-    clearInterval(this.timer);
-    this.sample();
-    return this.total;
-  }
 }
 
 async function measure(m: Machine, command: string): Promise<{ instructions: number; ms: number }> {

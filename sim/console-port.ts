@@ -3,6 +3,8 @@
 // v86 drops host->guest bytes when the guest has no receive buffer posted
 // (see ../shared/v86-notes.md), so writes are queued and sent in chunks of
 // at most 4 KiB, each only when the port's receive queue has a request.
+// A deterministic guest (sim/deterministic.ts) takes the chunks itself, at
+// points fixed by its execution: the port then only queues them.
 import type { V86 } from 'v86';
 
 const CHUNK = 4096;
@@ -21,6 +23,11 @@ interface V86Internals {
   v86: { cpu: { devices: { virtio_console?: { virtio: { queues: VirtQueue[] } } } } };
 }
 
+/** A port whose bytes the deterministic clock delivers (deliver()); onQueued wakes it. */
+export interface DeferredDelivery {
+  onQueued(): void;
+}
+
 export class ConsolePort {
   private readonly queue: Uint8Array[] = [];
   private pumping = false;
@@ -31,6 +38,7 @@ export class ConsolePort {
     private readonly emulator: V86,
     private readonly port: number,
     onData: (data: Uint8Array) => void,
+    private readonly deferred?: DeferredDelivery,
   ) {
     this.listener = (data) => onData(new Uint8Array(data));
     this.internals.bus.register(`virtio-console${port}-output-bytes`, this.listener, this);
@@ -49,7 +57,24 @@ export class ConsolePort {
   write(data: Uint8Array): void {
     if (this.closed) throw new Error(`virtio console port ${this.port} is closed`);
     for (let i = 0; i < data.length; i += CHUNK) this.queue.push(data.subarray(i, i + CHUNK));
-    this.pump();
+    if (this.deferred) this.deferred.onQueued();
+    else this.pump();
+  }
+
+  /** Bytes are waiting for the guest. */
+  get pending(): boolean {
+    return this.queue.length > 0;
+  }
+
+  /** Sends the queued chunks the guest has room for; true when any was sent. */
+  deliver(): boolean {
+    const q = this.receiveQueue();
+    let sent = false;
+    while (!this.closed && this.queue.length && q?.has_request()) {
+      this.internals.bus.send(`virtio-console${this.port}-input-bytes`, this.queue.shift()!);
+      sent = true;
+    }
+    return sent;
   }
 
   private pump(): void {
@@ -57,10 +82,7 @@ export class ConsolePort {
     this.pumping = true;
     const step = () => {
       if (this.closed) return;
-      const q = this.receiveQueue();
-      while (this.queue.length && q?.has_request()) {
-        this.internals.bus.send(`virtio-console${this.port}-input-bytes`, this.queue.shift()!);
-      }
+      this.deliver();
       if (this.queue.length) setTimeout(step, 1);
       else this.pumping = false;
     };

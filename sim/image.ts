@@ -51,6 +51,8 @@ export interface GuestDisk {
   get_state(): unknown[];
   set_state(state: unknown[]): void;
   onload?: (e: object) => void;
+  /** Fetches the whole disk, for a disk whose reads would otherwise wait on the network. */
+  loadAll?(): Promise<void>;
 }
 
 /** Everything needed to boot the guest. */

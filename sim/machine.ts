@@ -4,6 +4,7 @@
 import { V86, type V86Options } from 'v86';
 import { ConsolePort } from './console-port.js';
 import { ConsoleWatch } from './console-watch.js';
+import { atVirtualEpoch, DeterministicClock, uncompressedState, type CoreSnapshot, type GuestActivity } from './deterministic.js';
 import {
   AgentError, AgentRestartedError, BootTimeoutError, CommandTimeoutError, GuestPanicError, MachineClosedError, MachineError,
   checkTimeoutMs,
@@ -34,6 +35,12 @@ export interface BootOptions {
   bootTimeoutMs?: number;
   /** Every character the guest kernel prints on its serial console. */
   onConsole?: (text: string) => void;
+  /**
+   * Run the guest on virtual time (sim/deterministic.ts): the same requests
+   * from the same state give the same guest execution, and so the same
+   * output, pids, temporary names and log. Restore states saved in this mode.
+   */
+  deterministic?: boolean;
 }
 
 /** Options of {@link Machine.exec}: stdin, working directory, environment and a timeout. */
@@ -67,6 +74,13 @@ export const DEFAULT_MEMORY_MIB = 256;
 export const MIN_MEMORY_MIB = 64;
 export const MAX_MEMORY_MIB = 2048;
 export const DEFAULT_EXEC_TIMEOUT_MS = 120_000;
+/**
+ * What a deterministic guest runs once per state before its snapshot: the
+ * image's demo project built twice with bmake -j4 and tcc under filemon, so
+ * v86 has compiled the kernel, busybox, bmake and tcc (a restore keeps what
+ * the snapshot holds; in the normal mode an in-place restore keeps it).
+ */
+const WARM_UP = 'for i in 1 2; do rm -rf /tmp/.warm && cp -a /usr/share/filemon-sim/meta-project /tmp/.warm && mkdir /tmp/.warm/obj && cd /tmp/.warm && /usr/bin/fms-trace -o /tmp/.warm.log -- bmake -j4 >/dev/null 2>&1; cd /; done; rm -rf /tmp/.warm /tmp/.warm.log';
 /** Payloads (stdin, file data) above this go through the 9p folder rather than the console. */
 const INLINE_LIMIT = 2048;
 /** The fields the agent reads from the 9p folder when spilled; strings (argv, env, cwd, path) always travel inline. */
@@ -81,7 +95,7 @@ interface Pending {
 
 /** A running guest: commands, files and saved states over the agent's channel (the virtio console for control, 9p for bulk data). */
 export class Machine {
-  private readonly port: ConsolePort;
+  private port!: ConsolePort;
   private readonly watch: ConsoleWatch;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -95,58 +109,139 @@ export class Machine {
   /** v86 finished setting up (destroy() before that throws inside v86). */
   private loaded = false;
   private readyWaiter: ((info: string) => void) | undefined;
+  /** Set in deterministic mode: the guest's virtual clock and host-input gate. */
+  private clock: DeterministicClock | undefined;
+  /** Ports whose input the deterministic clock delivers (the agent's and openPort's). */
+  private readonly ports = new Set<ConsolePort>();
+  /** The agent answered once (a cold boot's Ready, or a restored guest): until then the guest works unasked. */
+  private agentUp: boolean;
+  /** Deterministic mode: the core after the warm-up from a state (its bytes), which every restore of that state starts from. */
+  private warm: { core: CoreSnapshot; state: Uint8Array } | undefined;
 
   private constructor(
-    private readonly emulator: V86,
+    private emulator: V86,
     readonly options: BootOptions,
+    clock: DeterministicClock | undefined,
   ) {
-    const reader = new FrameReader((f) => this.onFrame(f));
-    this.port = new ConsolePort(emulator, 0, (d) => reader.push(d));
+    this.clock = clock;
+    this.agentUp = !!options.state;
     this.watch = new ConsoleWatch((text) => this.fail(new GuestPanicError(text)), options.onConsole);
-    emulator.add_listener('serial0-output-byte', (b: number) => this.watch.push(b));
+    this.wire();
+  }
+
+  /** Connects the agent's port and the console watch to the current emulator. */
+  private wire(): void {
+    const reader = new FrameReader((f) => this.onFrame(f));
+    this.port = this.newPort(0, (d) => reader.push(d));
+    this.emulator.add_listener('serial0-output-byte', (b: number) => this.watch.push(b));
   }
 
   /** Boots the guest (or resumes options.state) and waits for its agent. */
   static async boot(options: BootOptions): Promise<Machine> {
-    const { image, state } = options;
     checkMemory(options.memoryMiB ?? DEFAULT_MEMORY_MIB);
-    const v86opts: V86Options = {
-      wasm_path: options.wasmPath,
-      memory_size: (options.memoryMiB ?? DEFAULT_MEMORY_MIB) << 20,
-      vga_memory_size: 2 << 20,
-      bios: { buffer: toArrayBuffer(image.bios) },
-      // A restored state brings its own memory: the kernel is not loaded.
-      ...(state ? {} : { bzimage: { buffer: toArrayBuffer(image.kernel) }, initrd: { buffer: toArrayBuffer(image.initramfs) } }),
-      cmdline: KERNEL_CMDLINE,
-      // The read-only disk: attached for a restore too, where the state expects it.
-      hda: image.disk,
-      filesystem: {},
-      virtio_console: true,
-      autostart: !state,
-      disable_keyboard: true,
-      disable_mouse: true,
-      disable_speaker: true,
-      ...(options.wasm ? { wasm_fn: instantiateWith(options.wasm) } : {}),
-    } as unknown as V86Options;
-    const emulator = new V86(v86opts);
-    const loaded = new Promise<void>((resolve) => emulator.add_listener('emulator-loaded', () => resolve()));
-    const machine = new Machine(emulator, options);
+    const clock = options.deterministic ? new DeterministicClock() : undefined;
+    // A read answered when the network delivers would land where host timing chose.
+    if (clock) await options.image.disk.loadAll?.();
+    if (clock && options.state) options = { ...options, state: await uncompressedState(options.state, await coreOf(options)) };
+    const { state } = options;
+    const { emulator, loaded } = createEmulator(options, state, clock);
+    const machine = new Machine(emulator, options, clock);
     const timeoutMs = options.bootTimeoutMs ?? 90_000;
     try {
       // v86 sets up its devices asynchronously; nothing can be sent before.
       await machine.withTimeout(loaded, timeoutMs);
       machine.loaded = true;
+      clock?.attach(emulator, machine.activity());
       if (state) {
-        await machine.withTimeout(restoreFresh(emulator, state), timeoutMs);
+        await machine.withTimeout(restoreFresh(emulator, state, clock), timeoutMs);
         await machine.withTimeout(machine.request(FrameType.Ping, []), timeoutMs);
+        if (clock) await machine.withTimeout(machine.warmRestore(state, false), timeoutMs);
       } else {
-        await machine.withTimeout(new Promise<string>((resolve) => (machine.readyWaiter = resolve)), timeoutMs);
+        const ready = new Promise<string>((resolve) => (machine.readyWaiter = resolve));
+        if (clock) {
+          clock.startAtEpoch(emulator);
+          await emulator.run();
+        }
+        await machine.withTimeout(ready, timeoutMs);
       }
     } catch (e) {
       await machine.close();
       throw e;
     }
     return machine;
+  }
+
+  private activity(): GuestActivity {
+    return { busy: () => this.busy(), interactive: () => this.interactive(), deliver: () => this.deliverInput() };
+  }
+
+  /**
+   * A deterministic restore. The first of a state starts a new emulator
+   * (unless fresh, just booted from it), runs a fixed warm-up so v86 has
+   * compiled the kernel's and the shell's hot code, and keeps a snapshot of
+   * the core; every restore of that state puts the snapshot back and then
+   * the state in place, so its compiled code, and with it where time
+   * slices end, are the same each time.
+   */
+  private async warmRestore(given: ArrayBuffer, fresh: boolean): Promise<void> {
+    const state = await uncompressedState(given, await coreOf(this.options));
+    const bytes = new Uint8Array(state);
+    if (!this.warm || !sameBytes(this.warm.state, bytes)) {
+      this.warm = undefined;
+      if (fresh) {
+        await this.idle(() => this.restoreIntoNewEmulator(state));
+        await this.request(FrameType.Ping, [], 30_000);
+      }
+      const r = await this.exec(['sh', '-c', WARM_UP], { timeoutMs: 120_000 });
+      if (r.status !== 0) throw new MachineError(`deterministic restore: the warm-up failed (${r.status}): ${new TextDecoder().decode(r.stderr)}`);
+      await this.idle(async () => {
+        await this.clock!.settled();
+        this.warm = { core: this.clock!.snapshot(), state: bytes.slice() };
+      });
+    }
+    const warm = this.warm!;
+    await this.idle(async () => {
+      this.clock!.putBack(warm.core);
+      this.clock!.restoring();
+      await restoreInPlace(this.emulator, state);
+      this.clock!.restored();
+      // Request ids reach the guest: from the same state, the same requests carry the same ids.
+      this.nextId = 1;
+      this.watch.reset();
+      if (this.failure) {
+        this.failure = undefined;
+        this.failed = this.failurePromise();
+      }
+    });
+    await this.request(FrameType.Ping, [], 30_000);
+  }
+
+  /**
+   * A state's first deterministic restore: v86's JIT keeps state no
+   * restore resets (its hash tables' order follows every table made since
+   * the emulator started), and that state decides where time slices end.
+   * So the state goes into a new emulator, as at boot, and the old one is
+   * dropped.
+   */
+  private async restoreIntoNewEmulator(state: ArrayBuffer): Promise<void> {
+    const clock = new DeterministicClock();
+    const { emulator, loaded } = createEmulator({ ...this.options, state }, state, clock);
+    try {
+      await loaded;
+      clock.attach(emulator, this.activity());
+    } catch (e) {
+      await emulator.destroy().catch(() => undefined);
+      throw new MachineError(`deterministic restore: the new emulator did not start (${e instanceof Error ? e.message : String(e)}); the old guest goes on: retry, or boot a new machine`);
+    }
+    for (const p of [...this.ports]) p.close();
+    const old = this.emulator;
+    this.emulator = emulator;
+    this.clock = clock;
+    // Request ids reach the guest: from the same state, the same requests carry the same ids.
+    this.nextId = 1;
+    this.wire();
+    await old.destroy();
+    await restoreFresh(emulator, state, clock);
   }
 
   /** p, unless the guest fails first or ms pass (a boot-time wait). */
@@ -175,6 +270,7 @@ export class Machine {
   private onFrame(f: Frame): void {
     if (f.type === FrameType.Ready) {
       const info = f.fields.find((x) => x.tag === Tag.Info);
+      this.agentUp = true;
       if (this.readyWaiter) {
         this.readyWaiter(info ? fieldStr(info) : '');
         this.readyWaiter = undefined;
@@ -202,7 +298,8 @@ export class Machine {
       const sent = await this.spillLargeFields(id, fields);
       const inline = sent.reduce((n, f) => n + 6 + f.data.length, 0);
       if (inline > MAX_BODY) throw new RangeError(`${requestName(type)} request: ${inline} bytes of command line, environment and paths; the guest takes at most ${MAX_BODY}`);
-      sent.push(u64Field(Tag.HostTimeMs, Date.now()));
+      // A deterministic guest keeps its own (virtual) clock.
+      if (!this.clock) sent.push(u64Field(Tag.HostTimeMs, Date.now()));
       return new Promise<Frame>((resolve, reject) => {
         let timer: ReturnType<typeof setTimeout> | undefined;
         const done = <T>(fn: (x: T) => void) => (x: T) => {
@@ -230,7 +327,7 @@ export class Machine {
       fields.map(async (f, i) => {
         if (f.data.length <= INLINE_LIMIT || !SPILLABLE.has(f.tag)) return f;
         const name = `h-${id}-${i}`;
-        await this.emulator.create_file(`/${name}`, f.data);
+        await (this.clock ? atVirtualEpoch(() => this.emulator.create_file(`/${name}`, f.data)) : this.emulator.create_file(`/${name}`, f.data));
         return strField(f.tag | SPILLED, name);
       }),
     );
@@ -329,16 +426,23 @@ export class Machine {
   /** The emulator's whole state; boot({state}) or restoreState() resumes it. */
   async saveState(): Promise<ArrayBuffer> {
     this.check('saveState');
-    return (await this.idle(() => this.emulator.save_state())) as ArrayBuffer;
+    return (await this.idle(async () => {
+      // Where the guest stopped after the last reply, not wherever the host happened to call.
+      await this.clock?.settled();
+      return this.emulator.save_state();
+    })) as ArrayBuffer;
   }
 
   /**
    * Puts the machine back into a state saved from the same image; also
    * revives a machine whose guest crashed or hung. v86's compiled code for
-   * unchanged pages is kept.
+   * unchanged pages is kept. A deterministic machine puts back its core as
+   * it was after the state's warm-up (see warmRestore; the first restore of
+   * another state starts a new emulator, closing ports from openPort).
    */
   async restoreState(state: ArrayBuffer): Promise<void> {
     if (this.closed) throw new MachineClosedError('restoreState');
+    if (this.clock) return this.warmRestore(state, true);
     await this.idle(async () => {
       await restoreInPlace(this.emulator, state);
       this.watch.reset();
@@ -365,7 +469,43 @@ export class Machine {
   openPort(n: number, onData: (data: Uint8Array) => void): ConsolePort {
     this.check('openPort');
     if (!Number.isInteger(n) || n < 1 || n > 3) throw new RangeError(`virtio console port ${n}: use 1, 2 or 3 (0 is the agent's)`);
-    return new ConsolePort(this.emulator, n, onData);
+    return this.newPort(n, onData);
+  }
+
+  private newPort(n: number, onData: (data: Uint8Array) => void): ConsolePort {
+    const clock = this.clock;
+    if (!clock) return new ConsolePort(this.emulator, n, onData);
+    const port = new ConsolePort(this.emulator, n, onData, { onQueued: () => clock.kick() });
+    const close = port.close.bind(port);
+    port.close = () => {
+      this.ports.delete(port);
+      close();
+    };
+    this.ports.add(port);
+    return port;
+  }
+
+  /** The host waits for the guest: a boot, a request in flight, input not yet taken, or an open interactive port. */
+  private busy(): boolean {
+    if (!this.agentUp || this.pending.size > 0 || this.interactive()) return true;
+    for (const p of this.ports) if (p.pending) return true;
+    return false;
+  }
+
+  /** A port from openPort (a traced shell) is open and no request is in flight. */
+  private interactive(): boolean {
+    return this.pending.size === 0 && this.ports.size > 1;
+  }
+
+  private deliverInput(): boolean {
+    let sent = false;
+    for (const p of this.ports) sent = p.deliver() || sent;
+    return sent;
+  }
+
+  /** True in deterministic mode (BootOptions.deterministic). */
+  get deterministic(): boolean {
+    return !!this.clock;
   }
 
   /** Text the guest kernel printed lately (its serial console). */
@@ -439,22 +579,81 @@ interface V86Cpu {
  * BIOS ROMs were copied), so only that MiB is zeroed: restoring is about
  * 90 ms faster and leaves the rest of the host memory untouched.
  */
-async function restoreFresh(emulator: V86, state: ArrayBuffer): Promise<void> {
+async function restoreFresh(emulator: V86, state: ArrayBuffer, clock: DeterministicClock | undefined): Promise<void> {
   const cpu = (emulator as unknown as { v86?: { cpu?: V86Cpu } }).v86?.cpu;
   const zero = cpu?.zero_memory;
   if (cpu && zero) cpu.zero_memory = (offset, length) => zero(offset, Math.min(length, Math.max(0, (1 << 20) - offset)));
+  clock?.restoring();
   try {
     await restoreWithExactTsc(emulator, state);
   } finally {
     if (cpu && zero) cpu.zero_memory = zero;
   }
+  clock?.restored();
   await emulator.run();
 }
 
-function instantiateWith(module: WebAssembly.Module): (imports: WebAssembly.Imports) => Promise<WebAssembly.Exports> {
-  return async (imports) => (await WebAssembly.instantiate(module, imports)).exports;
+/** v86's wasm_fn: the core from a compiled module (or fetched from a URL), its imports the clock's in deterministic mode. */
+function instantiateWith(core: WebAssembly.Module | string, clock: DeterministicClock | undefined): (imports: WebAssembly.Imports) => Promise<WebAssembly.Exports> {
+  return async (imports) => {
+    const own = clock ? clock.imports(imports) : imports;
+    if (core instanceof WebAssembly.Module) return (await WebAssembly.instantiate(core, own)).exports;
+    const response = await fetch(core);
+    if (!response.ok) throw new Error(`cannot fetch v86's WebAssembly from ${core}: HTTP ${response.status}; check wasmPath`);
+    return (await WebAssembly.instantiate(await response.arrayBuffer(), own)).instance.exports;
+  };
 }
 
 function toArrayBuffer(u: Uint8Array): ArrayBuffer {
   return u.byteOffset === 0 && u.byteLength === u.buffer.byteLength ? (u.buffer as ArrayBuffer) : (u.slice().buffer as ArrayBuffer);
+}
+
+/** A new v86 for the options (resuming state when given), and when it has set itself up. */
+function createEmulator(options: BootOptions, state: ArrayBuffer | undefined, clock: DeterministicClock | undefined): { emulator: V86; loaded: Promise<void> } {
+  const { image } = options;
+  const v86opts: V86Options = {
+    wasm_path: options.wasmPath,
+    memory_size: (options.memoryMiB ?? DEFAULT_MEMORY_MIB) << 20,
+    vga_memory_size: 2 << 20,
+    bios: { buffer: toArrayBuffer(image.bios) },
+    // A restored state brings its own memory: the kernel is not loaded.
+    ...(state ? {} : { bzimage: { buffer: toArrayBuffer(image.kernel) }, initrd: { buffer: toArrayBuffer(image.initramfs) } }),
+    cmdline: KERNEL_CMDLINE,
+    // The read-only disk: attached for a restore too, where the state expects it.
+    hda: image.disk,
+    filesystem: {},
+    virtio_console: true,
+    // A deterministic guest starts once its clock is attached.
+    autostart: !state && !options.deterministic,
+    disable_keyboard: true,
+    disable_mouse: true,
+    disable_speaker: true,
+    // The NE2000's MAC address comes from Math.random; the guest uses no network.
+    ...(clock ? { net_device: { type: 'none' } } : {}),
+    ...(options.wasm || clock ? { wasm_fn: instantiateWith(options.wasm ?? options.wasmPath, clock) } : {}),
+  } as unknown as V86Options;
+  const emulator = new V86(v86opts);
+  const loaded = new Promise<void>((resolve) => emulator.add_listener('emulator-loaded', () => resolve()));
+  return { emulator, loaded };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** v86's core compiled: the one given, or compiled from wasmPath once per path. */
+const compiledCores = new Map<string, Promise<WebAssembly.Module>>();
+function coreOf(options: BootOptions): Promise<WebAssembly.Module> {
+  if (options.wasm) return Promise.resolve(options.wasm);
+  let core = compiledCores.get(options.wasmPath);
+  if (!core) {
+    core = fetch(options.wasmPath).then(async (r) => {
+      if (!r.ok) throw new Error(`cannot fetch v86's WebAssembly from ${options.wasmPath}: HTTP ${r.status}; check wasmPath`);
+      return WebAssembly.compile(await r.arrayBuffer());
+    });
+    compiledCores.set(options.wasmPath, core);
+  }
+  return core;
 }

@@ -26,6 +26,8 @@ export interface TraceResult extends ExecResult {
   cwd: string;
   /** This trace as the .meta file bmake would write for a target built by the command. */
   toMeta(opts: MetaOptions): Uint8Array;
+  /** From a deterministic guest: the same command from the same state gives this log byte for byte. */
+  deterministic: boolean;
 }
 
 /** Options of {@link TraceResult.toMeta}. */
@@ -138,7 +140,7 @@ export class TraceSession {
     const exit = commandExit(trace, r.status);
     const cwd = guestCwd(opts.cwd);
     return {
-      ...r, ...exit, trace, log, command: cmd, cwd,
+      ...r, ...exit, trace, log, command: cmd, cwd, deterministic: this.machine.deterministic,
       toMeta: ({ target }) => formatMetaFile({
         command: cmd, cwd, target, log, status: exit.signal || exit.status, stdout: r.stdout, stderr: r.stderr,
       }),
@@ -169,6 +171,8 @@ export class TraceSession {
 
   private async restoreNow(): Promise<void> {
     await this.machine.restoreState(await this.baseline());
+    // The baseline has no logs: names restart, so the same trace from it runs the same command line.
+    this.traces = 0;
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {

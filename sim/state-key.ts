@@ -1,5 +1,7 @@
 // A saved emulator state only fits the machine it came from: the same
-// image, v86 build, memory size and kernel command line.
+// image, v86 build, memory size and kernel command line; and a
+// deterministic guest only restores a state saved in that mode (its clock
+// and devices' times are virtual, and the state itself is reproducible).
 import { imageIdentity, sha256Hex, type ImageManifest } from './image.js';
 import { KERNEL_CMDLINE } from './machine.js';
 
@@ -7,10 +9,13 @@ export interface StateKeyInput {
   manifest: ImageManifest;
   v86Version: string;
   memoryMiB: number;
+  /** A state saved by a deterministic guest (BootOptions.deterministic). */
+  deterministic?: boolean;
 }
 
 /** Short hex key naming the saved state for these inputs. */
 export async function stateKey(k: StateKeyInput): Promise<string> {
-  const id = [imageIdentity(k.manifest), k.v86Version, k.memoryMiB, KERNEL_CMDLINE].join('|');
+  // The normal mode's keys stay as they were: its saved states remain valid.
+  const id = [imageIdentity(k.manifest), k.v86Version, k.memoryMiB, KERNEL_CMDLINE, ...(k.deterministic ? ['deterministic'] : [])].join('|');
   return (await sha256Hex(id)).slice(0, 16);
 }

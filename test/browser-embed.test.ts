@@ -5,13 +5,14 @@
 // playground's built assets folder, served beside the page as any static
 // host would.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../images/linux/layout.js';
 import { serveStatic, type StaticServer } from '../sim/node/static-server.js';
 import { launchChromium, type LaunchedBrowser } from './helpers/browser.js';
 import type * as Site from '../playground/site.mjs';
+import { PARALLEL_BUILD } from './helpers/parallel-build.js';
 
 /** Course notes with a live terminal: two tags, nothing to build. */
 const PAGE = `<!doctype html>
@@ -44,9 +45,27 @@ try {
 </script></body></html>
 `;
 
+/** Deterministic mode through the same API: a cold boot in the page (no v86Version to check the site's state), then bmake -j4. */
+const DETERMINISTIC_PAGE = (cmd: string) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>deterministic</title></head><body>
+<script type="module">
+import { Simulator } from './lib/filemon-sim.js';
+try {
+  const notices = [];
+  const sim = await Simulator.start({ assets: 'site/assets/', deterministic: true, onNotice: (t) => notices.push(t) });
+  const r = await sim.trace(['sh', '-c', ${JSON.stringify(cmd)}], { restore: true });
+  window.embedDetResult = { start: sim.start, notices, status: r.status, log: new TextDecoder().decode(r.log), deterministic: r.deterministic };
+  await sim.close();
+} catch (e) {
+  window.embedDetResult = { error: String(e) };
+}
+</script></body></html>
+`;
+
 declare global {
   interface Window {
     apiResult?: { start: string; hostname: string[]; put: string[]; status: number } | { error: string };
+    embedDetResult?: { start: string; notices: string[]; status: number; log: string; deterministic: boolean } | { error: string };
   }
 }
 
@@ -62,6 +81,7 @@ describe('browser entry embedded in another page', function () {
     mkdirSync(pageDir, { recursive: true });
     writeFileSync(join(pageDir, 'index.html'), PAGE);
     writeFileSync(join(pageDir, 'api.html'), API_PAGE);
+    writeFileSync(join(pageDir, 'deterministic.html'), DETERMINISTIC_PAGE(PARALLEL_BUILD));
     // The script-tag build (npm run build writes it), the pages, and the playground's assets folder.
     const lib = join(packageRoot, 'dist/browser');
     assert.ok(existsSync(join(lib, 'filemon-sim.js')), 'dist/browser/filemon-sim.js is missing: npm run build');
@@ -109,6 +129,20 @@ describe('browser entry embedded in another page', function () {
     assert.ok(r.hostname.includes('R /etc/hostname'), r.hostname.join('\n'));
     assert.ok(r.put.includes('R /home/from-page.txt'), r.put.join('\n'));
     assert.equal(r.status, 0);
+    await page.close();
+  });
+
+  it('the Simulator API in deterministic mode boots cold in the page and traces bmake -j4 to the golden log', async () => {
+    const page = await chromium.context.newPage();
+    await page.goto(`${server.url}notes/deterministic.html`);
+    await page.waitForFunction(() => window.embedDetResult !== undefined, undefined, { timeout: 300_000 });
+    const r = await page.evaluate(() => window.embedDetResult!);
+    assert.ok(!('error' in r), JSON.stringify(r));
+    assert.equal(r.start, 'cold');
+    assert.match(r.notices.join('\n'), /Deterministic mode restores only a state saved in that mode/);
+    assert.equal(r.status, 0);
+    assert.ok(r.deterministic);
+    assert.equal(r.log, readFileSync(join(packageRoot, 'test/fixtures/golden/bmake-j4-deterministic.log'), 'utf8'));
     await page.close();
   });
 });

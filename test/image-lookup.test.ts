@@ -9,7 +9,7 @@ import { brotliCompressSync, constants as zlib } from 'node:zlib';
 import { DEFAULT_MEMORY_MIB } from '../sim/machine.js';
 import { bootMachine } from '../sim/node/boot.js';
 import { IMAGE_PACKAGE, loadImage, mainPackage, readManifest, v86Version } from '../sim/node/image.js';
-import { stateFileName, stateLocation, userCacheDir } from '../sim/node/state-store.js';
+import { pruneStates, stateFileName, stateLocation, userCacheDir } from '../sim/node/state-store.js';
 import { stateKey } from '../sim/state-key.js';
 import { runCli } from './helpers/cli.js';
 
@@ -67,6 +67,20 @@ describe('image lookup and saved-state locations', function () {
     await assert.rejects(loadImage({ image: dir }), /the image option: .*disk\.squashfs is missing \(manifest\.json names it as the disk\)/);
     writeFileSync(disk, 'short');
     await assert.rejects(loadImage({ image: dir }), /disk\.squashfs has 5 bytes, manifest\.json says \d+; the image folder is damaged/);
+  });
+
+  it('keys a deterministic state apart from the normal one, and saving one beside a local build keeps the other', async () => {
+    const manifest = readManifest(localDir, 'the local build');
+    const normal = await stateKey({ manifest, v86Version, memoryMiB: DEFAULT_MEMORY_MIB });
+    const deterministic = await stateKey({ manifest, v86Version, memoryMiB: DEFAULT_MEMORY_MIB, deterministic: true });
+    assert.notEqual(normal, deterministic);
+    assert.equal(await stateKey({ manifest, v86Version, memoryMiB: DEFAULT_MEMORY_MIB, deterministic: false }), normal);
+    const dir = join(tmp, 'two-modes');
+    mkdirSync(dir);
+    const [a, b, stale] = [normal, deterministic, '00000000000000aa'].map((k) => join(dir, stateFileName(k)));
+    for (const f of [a, b, stale]) writeFileSync(f, 'state');
+    pruneStates(a, { dir, source: 'local' } as Parameters<typeof pruneStates>[1], [b]);
+    assert.deepEqual(readdirSync(dir).sort(), [a, b].map((f) => f.slice(dir.length + 1)).sort());
   });
 
   it('takes the image option first, then FILEMON_SIM_IMAGE', async () => {

@@ -62,22 +62,28 @@ export class RemoteDisk implements GuestDisk {
     return p;
   }
 
+  /**
+   * Fetches every chunk not fetched yet. A deterministic guest needs this
+   * before it starts (Machine.boot calls it): a read answered when the
+   * network delivers would land at a point of the guest's run that host
+   * timing chose.
+   */
+  async loadAll(): Promise<void> {
+    const count = Math.ceil(this.byteLength / DISK_CHUNK_BYTES);
+    await Promise.all(Array.from({ length: count }, (_, i) => this.chunk(i)));
+  }
+
   get(start: number, len: number, fn: (data: Uint8Array) => void): void {
     const first = Math.floor(start / DISK_CHUNK_BYTES);
     const last = Math.floor((start + len - 1) / DISK_CHUNK_BYTES);
+    const have: Uint8Array[] = [];
+    for (let i = first; i <= last && this.chunks.has(i); i++) have.push(this.chunks.get(i)!);
+    // Fetched already: answered at once, as the file disk in Node answers.
+    if (have.length === last - first + 1) return fn(assemble(start, len, first, have));
     const wanted: Array<Promise<Uint8Array>> = [];
     for (let i = first; i <= last; i++) wanted.push(this.chunk(i));
     Promise.all(wanted).then(
-      (got) => {
-        const out = new Uint8Array(len);
-        got.forEach((c, k) => {
-          const base = (first + k) * DISK_CHUNK_BYTES;
-          const from = Math.max(start, base);
-          const to = Math.min(start + len, base + c.length);
-          out.set(c.subarray(from - base, to - base), from - start);
-        });
-        fn(out);
-      },
+      (got) => fn(assemble(start, len, first, got)),
       // v86 has no way to fail a read (the guest's read waits): say why, loudly.
       (e: unknown) => console.error(`the guest's disk read failed: ${e instanceof Error ? e.message : String(e)}`),
     );
@@ -111,4 +117,16 @@ export class RemoteDisk implements GuestDisk {
   }
 
   set_state(_state: unknown[]): void {}
+}
+
+/** Bytes start..start+len of the disk out of its chunks first, first+1, ... */
+function assemble(start: number, len: number, first: number, chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(len);
+  chunks.forEach((c, k) => {
+    const base = (first + k) * DISK_CHUNK_BYTES;
+    const from = Math.max(start, base);
+    const to = Math.min(start + len, base + c.length);
+    out.set(c.subarray(from - base, to - base), from - start);
+  });
+  return out;
 }

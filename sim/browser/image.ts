@@ -101,7 +101,7 @@ export async function fetchGuestImage(
   manifest: ImageManifest,
   opts: { cold: boolean },
   onProgress?: (p: FetchProgress) => void,
-): Promise<GuestImage> {
+): Promise<GuestImage & { disk: RemoteDisk }> {
   const got = await Promise.all(neededOutputs(manifest, opts.cold).map(async ([stage, o]) => [stage, await fetchOutput(baseUrl, stage, o, onProgress)] as const));
   const files = Object.fromEntries(got) as Partial<Record<ImageStage, Uint8Array>>;
   const empty = new Uint8Array(0);

@@ -11,6 +11,7 @@ import type { ImageManifest } from '../image.js';
 import { DEFAULT_MEMORY_MIB, Machine } from '../machine.js';
 import { ShellSession, type ShellSessionOptions } from '../shell-session.js';
 import { TraceSession } from '../simulator.js';
+import { dropPageCache } from '../snapshot.js';
 import { stateKey } from '../state-key.js';
 import { loadTraceParser, type TraceParser } from '../trace/index.js';
 import { decodeState } from './gunzip.js';
@@ -46,6 +47,13 @@ export interface BrowserStartOptions {
   onNotice?: (text: string) => void;
   /** Every character of the guest kernel's serial console. */
   onConsole?: (text: string) => void;
+  /**
+   * Run the guest on virtual time (see the Node Simulator): the same
+   * command gives the same log as in Node, byte for byte. Restores only a
+   * state saved in that mode (checked with v86Version), else boots cold,
+   * which in this mode takes seconds and gives the same state as Node's.
+   */
+  deterministic?: boolean;
 }
 
 /** The Simulator in a browser: a guest whose files come from an assets folder on a static host (the `assets/` folder `npm run playground:build` writes), with the Node entry's tracing API. */
@@ -76,12 +84,17 @@ export class Simulator extends TraceSession {
 
     // The saved state only fits the image, v86 build and memory it was saved with.
     let useState = opts.savedState !== false && site.state !== null;
+    const deterministic = !!opts.deterministic;
     if (useState && site.state && opts.v86Version) {
-      const key = await stateKey({ manifest, v86Version: opts.v86Version, memoryMiB: DEFAULT_MEMORY_MIB });
+      const key = await stateKey({ manifest, v86Version: opts.v86Version, memoryMiB: DEFAULT_MEMORY_MIB, deterministic });
       if (site.state.key !== key) {
         useState = false;
-        opts.onNotice?.(`The saved state (key ${site.state.key}) does not match this image, emulator and memory size (key ${key}): booting the guest cold, which also downloads the kernel and initramfs. Rebuild the site (npm run playground:build) to get a matching state.`);
+        opts.onNotice?.(`The saved state (key ${site.state.key}) does not match this image, emulator, memory size and mode (key ${key}): booting the guest cold, which also downloads the kernel and initramfs. Rebuild the site (npm run playground:build) to get a matching state.`);
       }
+    } else if (useState && deterministic) {
+      // An unchecked state may be a normal-mode one, which a deterministic guest must not resume.
+      useState = false;
+      opts.onNotice?.('Deterministic mode restores only a state saved in that mode, and without v86Version the site\'s state cannot be checked: booting the guest cold.');
     } else if (site.state === null) opts.onNotice?.('This site has no saved state: booting the guest cold, which also downloads the kernel and initramfs.');
     opts.onPlan?.([
       { stage: 'emulator', bytes: site.v86Wasm.bytes },
@@ -105,13 +118,13 @@ export class Simulator extends TraceSession {
       }
     }
     // A cold boot needs the kernel and initramfs that a restore skipped.
-    const coldImage = async () => (image.kernel.length ? image : (image = await fetchGuestImage(imageBase, manifest, { cold: true }, opts.onProgress)));
+    const coldImage = async () => (image.kernel.length ? image : (image = { ...(await fetchGuestImage(imageBase, manifest, { cold: true }, opts.onProgress)), disk: image.disk }));
     if (!state) await coldImage();
     const parser = await loadTraceParser(parserWasm);
     const wasmPath = URL.createObjectURL(new Blob([v86Wasm as BlobPart], { type: 'application/wasm' }));
     const boot = (s: ArrayBuffer | undefined) => {
       stage(s ? 'Restoring the guest…' : 'Booting the guest (cold boot)…');
-      return Machine.boot({ image, wasmPath, state: s, bootTimeoutMs: s ? 30_000 : 180_000, onConsole: opts.onConsole });
+      return Machine.boot({ image, wasmPath, state: s, bootTimeoutMs: s ? 30_000 : 180_000, onConsole: opts.onConsole, deterministic });
     };
     let machine: Machine;
     try {
@@ -124,7 +137,11 @@ export class Simulator extends TraceSession {
       await coldImage();
       machine = await boot(undefined);
     }
+    // A deterministic cold boot saves what Node's does (page cache dropped), so the state is the same bytes.
+    if (deterministic && !state) await dropPageCache(machine);
     const initial = state ?? (await machine.saveState());
+    // As in Node: the first command runs as it will after any restore of this state.
+    if (deterministic && !state) await machine.restoreState(initial);
     return new Simulator(machine, parser, state ? 'restored' : 'cold', async () => initial);
   }
 

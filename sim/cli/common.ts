@@ -79,6 +79,7 @@ export const GUEST_RUN_OPTIONS = {
   image: { type: 'string' },
   memory: { type: 'string' },
   cold: { type: 'boolean' },
+  deterministic: { type: 'boolean' },
   'no-build': { type: 'boolean' },
 } as const;
 
@@ -89,13 +90,17 @@ interface GuestRunValues {
   image?: string;
   memory?: string;
   cold?: boolean;
+  deterministic?: boolean;
   'no-build'?: boolean;
 }
 
 /** GUEST_RUN_OPTIONS' values as boot options and exec options. */
 export function guestRun(values: GuestRunValues) {
   return {
-    boot: { image: values.image, savedState: !values.cold, build: !values['no-build'], log: progress, memoryMiB: parseMemory(values.memory) },
+    boot: {
+      image: values.image, savedState: !values.cold, build: !values['no-build'], log: progress, memoryMiB: parseMemory(values.memory),
+      deterministic: !!values.deterministic,
+    },
     exec: { cwd: values.cwd, env: parseEnv(values.env), timeoutMs: parseTimeout(values.timeout) },
   };
 }

@@ -21,11 +21,12 @@ export async function shellCommand(args: string[]): Promise<number> {
         quiet: { type: 'boolean', short: 'q' },
         max: { type: 'string' },
         cold: { type: 'boolean' },
+        deterministic: { type: 'boolean' },
       },
     }),
   );
   const maxLines = values.max === undefined ? 20 : Math.max(0, Number(values.max) | 0);
-  const { machine, info } = await bootMachine({ savedState: !values.cold, log: progress });
+  const { machine, info } = await bootMachine({ savedState: !values.cold, log: progress, deterministic: !!values.deterministic });
   progress(`guest ${info.start === 'restored' ? 'restored' : 'booted'} in ${(info.ms / 1000).toFixed(2)} s`);
   const stdin = process.stdin;
   const stdout = process.stdout;

@@ -31,6 +31,10 @@ const GUEST_RUN = `guest options:
   --image DIR        the guest image folder to use (else FILEMON_SIM_IMAGE,
                      the installed image package, a repository's local build)
   --cold             boot cold instead of restoring the saved state
+  --deterministic    run the guest on virtual time: the same command gives
+                     the same output and log, byte for byte, on every run
+                     and machine (guest clock starts at 2024-01-01; sleeps
+                     take no host time); its own saved state
   --no-build         fail instead of building a missing guest image
 `;
 
@@ -86,7 +90,7 @@ ld.so.cache and libc are left out. Exit 0 equal, 1 different, 2 on bad input.
 Runs CMD in the guest untraced; its output and exit status are passed through.
 
 ${GUEST_RUN}`,
-  shell: `usage: filemon-sim shell [--log FILE] [-q] [--max N] [--cold]
+  shell: `usage: filemon-sim shell [--log FILE] [-q] [--max N] [--cold] [--deterministic]
 
 An interactive guest shell on this terminal in which every command is traced;
 after each command line its records are listed on stderr. Ctrl-] or exit quits.
@@ -95,6 +99,8 @@ after each command line its records are listed on stderr. Ctrl-] or exit quits.
   -q           do not list the records
   --max N      list at most N records per command (default 20, 0: none)
   --cold       boot cold instead of restoring the saved state
+  --deterministic  the guest on virtual time (see trace --help); what you
+               type still arrives when you type it
 `,
   help: `usage: filemon-sim help [COMMAND]
 

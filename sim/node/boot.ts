@@ -37,7 +37,8 @@ export async function bootMachine(opts: NodeBootOptions = {}): Promise<{ machine
   const t0 = performance.now();
   const image = await loadImage({ image: opts.image, build: opts.build, log: opts.log });
   const memoryMiB = opts.memoryMiB ?? DEFAULT_MEMORY_MIB;
-  const key = await stateKey({ manifest: image.manifest, v86Version, memoryMiB });
+  const deterministic = !!opts.deterministic;
+  const key = await stateKey({ manifest: image.manifest, v86Version, memoryMiB, deterministic });
   const useState = opts.savedState !== false;
   const where = stateLocation(image, key, { v86Version, memoryMiB });
   const base = { ...opts, image, wasmPath: v86WasmPath, wasm: opts.wasm ?? v86Core(), memoryMiB };
@@ -64,8 +65,11 @@ export async function bootMachine(opts: NodeBootOptions = {}): Promise<{ machine
     const tmp = `${statePath}.${randomUUID()}.tmp`;
     writeFileSync(tmp, compressState(new Uint8Array(state), opts.log));
     renameSync(tmp, statePath);
-    pruneStates(statePath, image);
+    const otherKey = await stateKey({ manifest: image.manifest, v86Version, memoryMiB, deterministic: !deterministic });
+    pruneStates(statePath, image, [stateLocation(image, otherKey, { v86Version, memoryMiB }).save]);
     opts.log?.(`saved the booted state for fast starts: ${statePath}`);
+    // The first command must run as it will after any later start, which restores this state.
+    if (deterministic) await machine.restoreState(state);
   }
   return { machine, info: { start: opts.state ? 'restored' : 'cold', ms: performance.now() - t0, statePath } };
 }

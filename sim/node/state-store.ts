@@ -88,10 +88,14 @@ export function touchState(path: string): void {
   }
 }
 
-/** Removes states that can never be restored again (beside a local build) or were used least recently (in the cache). */
-export function pruneStates(saved: string, image: ImageAt): void {
+/**
+ * Removes states that can never be restored again (beside a local build) or
+ * were used least recently (in the cache); keep names the other mode's
+ * state for this image (normal and deterministic states live side by side).
+ */
+export function pruneStates(saved: string, image: ImageAt, keep: string[] = []): void {
   const dir = join(saved, '..');
-  const states = readdirSync(dir).filter((f) => STATE_FILE.test(f) && f !== basename(saved));
+  const states = readdirSync(dir).filter((f) => STATE_FILE.test(f) && f !== basename(saved) && !keep.includes(join(dir, f)));
   if (image.source === 'local' || image.source === 'built') {
     for (const f of states) rmSync(join(dir, f), { force: true });
     return;
