@@ -21,27 +21,13 @@
 import { createHash } from 'node:crypto';
 import type { Machine } from '../sim/machine.js';
 import { Simulator } from '../sim/index.js';
+import { median, timeTraces } from './timing.js';
 import { InstructionMeter } from './instructions.js';
 
 const DEMO_SOURCE = '/usr/share/filemon-sim/meta-project';
 const BUILD_DIR = '/root/bench-meta';
 const PREPARE = `rm -rf ${BUILD_DIR} && cp -a ${DEMO_SOURCE} ${BUILD_DIR} && mkdir ${BUILD_DIR}/obj`;
 const BUILD = `cd ${BUILD_DIR} && bmake .MAKE.MODE=meta >/dev/null`;
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-async function timeTraces(sim: Simulator, n: number): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await sim.trace('true');
-    times.push(performance.now() - t);
-  }
-  return times;
-}
 
 interface BuildResult {
   /** The restore or the Simulator.start() before the build. */

@@ -18,18 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { packageRoot } from '../images/linux/layout.js';
 import { Simulator } from '../sim/index.js';
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function timeTraces(sim: Simulator, n: number): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await sim.trace('true');
-    times.push(performance.now() - t);
-  }
-  return times;
-}
+import { median, timeTraces } from './timing.js';
 
 /** Arithmetic on a 512 KiB table: CPU-bound work with no guest in it. */
 function arithmetic(n: number): number {

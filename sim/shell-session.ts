@@ -11,6 +11,7 @@
 // an Enter on a command line and the next one, builtins and pipelines
 // included, without guessing from pids (an Enter typed into a running
 // command does not start a group). See images/linux/shell/fms-shell.c.
+import { concatBytes } from './bytes.js';
 import type { TraceParser } from './trace/index.js';
 import { LogStream } from './trace/stream.js';
 import { Trace } from './trace/trace.js';
@@ -211,7 +212,7 @@ export class ShellSession {
 
   /** The log bytes received so far in this session: exactly what filemon wrote. */
   logBytes(): Uint8Array {
-    return concat(this.logChunks);
+    return concatBytes(this.logChunks);
   }
 
   /**
@@ -225,7 +226,7 @@ export class ShellSession {
     const t = Date.now();
     const stop = `# Stop ${Math.floor(t / 1000)}.${String((t % 1000) * 1000).padStart(6, '0')}\n# Bye bye\n`;
     const nl = bytes.length && bytes[bytes.length - 1] !== 0x0a ? '\n' : '';
-    return concat([bytes, enc.encode(nl + stop)]);
+    return concatBytes([bytes, enc.encode(nl + stop)]);
   }
 
   /** Resolves at the next prompt (the shell is ready for a command line). */
@@ -270,7 +271,7 @@ export class ShellSession {
   }
 
   private onTraceBytes(d: Uint8Array): void {
-    this.frameBuf = this.frameBuf.length ? concat([this.frameBuf, d]) : d;
+    this.frameBuf = this.frameBuf.length ? concatBytes([this.frameBuf, d]) : d;
     let at = 0;
     while (this.frameBuf.length - at >= 5) {
       const b = this.frameBuf;
@@ -421,16 +422,4 @@ export class ShellSession {
 
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const n = parts.reduce((a, p) => a + p.length, 0);
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

@@ -3,10 +3,10 @@
 // run by Jest with two workers and in its own process, a golden mismatch's
 // message, and the update flags.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { guestsByWorker, linkPackage, recordedFiles, runJestProject, JEST_PROJECT } from './helpers/runner-fixtures.js';
+import { assertTwoShards, assertUpdateFlags, guestsByWorker, linkPackage, recordedFiles, runJestProject, JEST_PROJECT } from './helpers/runner-fixtures.js';
 
 const jest = runJestProject;
 const PASSWD_GOLDEN = join(JEST_PROJECT, 'golden/cat-passwd.log');
@@ -63,28 +63,10 @@ describe('Jest integration (filemon-sim/jest)', function () {
   it('jest -u and FILEMON_SIM_UPDATE=1 rewrite the golden file; with --ci a missing one fails', async () => {
     const golden = join(dir, 'hostname.log');
     const run = (args: string[], env: NodeJS.ProcessEnv = {}) => jest(args, { FILES: 'golden.test.cjs', GOLDEN_CMD: 'cat /etc/hostname', GOLDEN_FILE: golden, ...env });
-    const missing = await run(['--ci']);
-    assert.equal(missing.code, 1, missing.out);
-    assert.match(missing.out, /golden trace .*hostname\.log does not exist; run the test with jest -u or FILEMON_SIM_UPDATE=1/);
-    assert.equal(existsSync(golden), false);
-    for (const [args, env] of [[['-u'], {}], [[], { FILEMON_SIM_UPDATE: '1' }]] as [string[], NodeJS.ProcessEnv][]) {
-      writeFileSync(golden, readFileSync(PASSWD_GOLDEN));
-      const r = await run(args, env);
-      assert.equal(r.code, 0, r.out);
-      assert.match(readFileSync(golden, 'utf8'), /^R 2 \/etc\/hostname$/m, `${args.join(' ')} ${JSON.stringify(env)} rewrote it`);
-    }
-    const again = await run([]);
-    assert.equal(again.code, 0, again.out);
+    await assertUpdateFlags(run, golden, PASSWD_GOLDEN, [['--ci'], {}], 'jest -u or FILEMON_SIM_UPDATE=1');
   });
 
   it('--shard=K/N splits the files as jest does, each machine\'s workers starting their own guests', async () => {
-    const shares = [];
-    for (const k of [1, 2]) {
-      const r = await jest([`--shard=${k}/2`], { WORKERS: '2' });
-      assert.equal(r.code, 0, r.out);
-      shares.push(recordedFiles(r.records));
-    }
-    assert.deepEqual(shares.flat().sort(), ['a', 'b', 'c', 'd'], `shares: ${JSON.stringify(shares)}`);
-    assert.ok(shares.every((x) => x.length === 2), `shares: ${JSON.stringify(shares)}`);
+    await assertTwoShards(jest);
   });
 });

@@ -7,26 +7,15 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { packageRoot } from '../images/linux/layout.js';
-import { serveStatic, type StaticServer } from '../sim/node/static-server.js';
+import type { StaticServer } from '../sim/node/static-server.js';
 import { META_STEPS, sameTargets } from '../sim/meta-lesson.js';
 import { EXAMPLES } from '../playground/examples.js';
 import { launchChromium, type LaunchedBrowser } from './helpers/browser.js';
-import type * as Site from '../playground/site.mjs';
-import { groupCount, openPlayground, typeCommand, waitForGroup } from './browser/playground-driver.js';
+import { axeViolations, groupCount, openPlayground, servePlaygroundSite, typeCommand, waitForGroup, waitStep } from './browser/playground-driver.js';
 
 const RESULTS = join(packageRoot, 'test-results');
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-async function waitStep(page: Page, n: number, timeout = 240_000) {
-  await page.waitForFunction((k) => window.playground.lesson?.results[k] !== undefined || window.playground.lesson?.error !== undefined, n, { timeout });
-  const st = await page.evaluate(() => window.playground.lesson!);
-  assert.equal(st.error, undefined, `step ${n} failed: ${st.error}`);
-  return st.results[n];
-}
 
 /** What the lesson view shows for the step on screen. */
 function shown(page: Page) {
@@ -46,17 +35,6 @@ function shown(page: Page) {
   });
 }
 
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')})`);
-  });
-}
-
 const WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six'];
 
 describe('browser playground in front of a class', function () {
@@ -66,10 +44,7 @@ describe('browser playground in front of a class', function () {
   let url: string;
 
   before(async () => {
-    const { buildSite } = (await import(pathToFileURL(join(packageRoot, 'playground/site.mjs')).href)) as typeof Site;
-    const { outDir } = await buildSite({ minify: true, onLog: (m) => process.stderr.write(`      [playground] ${m}\n`) });
-    server = await serveStatic({ '/class/': outDir });
-    url = `${server.url}class/`;
+    ({ server, url } = await servePlaygroundSite('class'));
     chromium = await launchChromium();
     mkdirSync(RESULTS, { recursive: true });
   });

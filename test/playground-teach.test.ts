@@ -6,43 +6,20 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { packageRoot } from '../images/linux/layout.js';
-import { serveStatic, type StaticServer } from '../sim/node/static-server.js';
+import type { StaticServer } from '../sim/node/static-server.js';
 import { META_STEPS, sameTargets } from '../sim/meta-lesson.js';
 import { launchChromium, type LaunchedBrowser } from './helpers/browser.js';
-import type * as Site from '../playground/site.mjs';
-import { openPlayground, waitForGroup } from './browser/playground-driver.js';
+import { axeViolations, openPlayground, servePlaygroundSite, waitForGroup, waitStep } from './browser/playground-driver.js';
 
 const RESULTS = join(packageRoot, 'test-results');
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** Runs lesson step n from the page's buttons and returns its result. */
 async function runStep(page: Page, n: number) {
   await page.click(`.lesson-step[data-step="${n}"]`);
   await page.click('.lesson-run');
   return waitStep(page, n);
-}
-
-async function waitStep(page: Page, n: number) {
-  await page.waitForFunction((k) => window.playground.lesson?.results[k] !== undefined || window.playground.lesson?.error !== undefined, n, { timeout: 240_000 });
-  const st = await page.evaluate(() => window.playground.lesson!);
-  assert.equal(st.error, undefined, `step ${n} failed: ${st.error}`);
-  return st.results[n];
-}
-
-/** axe-core's serious and critical violations on the page as it is. */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')})`);
-  });
 }
 
 describe('browser playground: lesson, links, graph', function () {
@@ -52,10 +29,7 @@ describe('browser playground: lesson, links, graph', function () {
   let url: string;
 
   before(async () => {
-    const { buildSite } = (await import(pathToFileURL(join(packageRoot, 'playground/site.mjs')).href)) as typeof Site;
-    const { outDir } = await buildSite({ minify: true, onLog: (m) => process.stderr.write(`      [playground] ${m}\n`) });
-    server = await serveStatic({ '/teach/': outDir });
-    url = `${server.url}teach/`;
+    ({ server, url } = await servePlaygroundSite('teach'));
     chromium = await launchChromium();
     mkdirSync(RESULTS, { recursive: true });
   });

@@ -3,10 +3,10 @@
 // and forks pools with two workers, a golden mismatch's message, and the
 // update flags.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { guestsByWorker, linkPackage, recordedFiles, runVitestProject, VITEST_PROJECT } from './helpers/runner-fixtures.js';
+import { assertTwoShards, assertUpdateFlags, guestsByWorker, linkPackage, recordedFiles, runVitestProject, VITEST_PROJECT } from './helpers/runner-fixtures.js';
 
 const vitest = runVitestProject;
 const PASSWD_GOLDEN = join(VITEST_PROJECT, 'golden/cat-passwd.log');
@@ -67,28 +67,10 @@ describe('vitest integration (filemon-sim/vitest)', function () {
   it('vitest -u and FILEMON_SIM_UPDATE=1 rewrite the golden file; in CI a missing one fails', async () => {
     const golden = join(dir, 'hostname.log');
     const run = (args: string[], env: NodeJS.ProcessEnv = {}) => vitest(args, { FILES: 'golden.test.mjs', GOLDEN_CMD: 'cat /etc/hostname', GOLDEN_FILE: golden, ...env });
-    const missing = await run([], { CI: '1' });
-    assert.equal(missing.code, 1, missing.out);
-    assert.match(missing.out, /golden trace .*hostname\.log does not exist; run the test with vitest -u or FILEMON_SIM_UPDATE=1/);
-    assert.equal(existsSync(golden), false);
-    for (const [args, env] of [[['-u'], {}], [[], { FILEMON_SIM_UPDATE: '1' }]] as [string[], NodeJS.ProcessEnv][]) {
-      writeFileSync(golden, readFileSync(PASSWD_GOLDEN));
-      const r = await run(args, env);
-      assert.equal(r.code, 0, r.out);
-      assert.match(readFileSync(golden, 'utf8'), /^R 2 \/etc\/hostname$/m, `${args.join(' ')} ${JSON.stringify(env)} rewrote it`);
-    }
-    const again = await run([]);
-    assert.equal(again.code, 0, again.out);
+    await assertUpdateFlags(run, golden, PASSWD_GOLDEN, [[], { CI: '1' }], 'vitest -u or FILEMON_SIM_UPDATE=1');
   });
 
   it('--shard=K/N splits the files as vitest does, each machine\'s workers starting their own guests', async () => {
-    const shares = [];
-    for (const k of [1, 2]) {
-      const r = await vitest([`--shard=${k}/2`], { WORKERS: '2' });
-      assert.equal(r.code, 0, r.out);
-      shares.push(recordedFiles(r.records));
-    }
-    assert.deepEqual(shares.flat().sort(), ['a', 'b', 'c', 'd'], `shares: ${JSON.stringify(shares)}`);
-    assert.ok(shares.every((x) => x.length === 2), `shares: ${JSON.stringify(shares)}`);
+    await assertTwoShards(vitest);
   });
 });

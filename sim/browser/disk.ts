@@ -3,7 +3,7 @@
 // first read of it and kept. v86's own URL disk forgets its chunks at every
 // restore (its state holds written blocks only); the disk never changes,
 // so this one keeps them, and a saved state holds none of it.
-import type { GuestDisk } from '../image.js';
+import { ReadOnlyDisk } from '../read-only-disk.js';
 
 /**
  * Bytes per range request, and per cached chunk: one squashfs block
@@ -18,10 +18,9 @@ export interface DiskFetches {
   bytes: number;
 }
 
-/** A class, not an object literal: v86's state saver warns about plain objects it meets. */
-export class RemoteDisk implements GuestDisk {
+/** The disk at a URL, fetched in chunks as the guest reads them. */
+export class RemoteDisk extends ReadOnlyDisk {
   readonly stats: DiskFetches = { requests: 0, bytes: 0 };
-  onload?: (e: object) => void;
   /** Called after each chunk arrives: what has been fetched so far. */
   onfetch?: (stats: DiskFetches) => void;
   private readonly chunks = new Map<number, Uint8Array>();
@@ -31,7 +30,13 @@ export class RemoteDisk implements GuestDisk {
   constructor(
     readonly url: string,
     readonly byteLength: number,
-  ) {}
+  ) {
+    super();
+  }
+
+  protected get source(): string {
+    return this.url;
+  }
 
   private chunk(index: number): Promise<Uint8Array> {
     const have = this.chunks.get(index);
@@ -89,34 +94,6 @@ export class RemoteDisk implements GuestDisk {
     );
   }
 
-  // v86 reads sector 0 only to guess a geometry from a partition table;
-  // the disk is a bare squashfs with none, so nothing is fetched for it
-  // (v86 then takes its default geometry, as sim/node/disk.ts does).
-  get_and_cache(_start: number, len: number, fn: (data: Uint8Array) => void): void {
-    fn(new Uint8Array(len));
-  }
-
-  get_from_cache(): undefined {
-    return undefined;
-  }
-
-  set(start: number, _data: Uint8Array, _fn: () => void): void {
-    throw new Error(`the guest wrote to its read-only disk ${this.url} at byte ${start}; it must be mounted read-only`);
-  }
-
-  load(): void {
-    this.onload?.(Object.create(null) as object);
-  }
-
-  get_buffer(fn: (b?: ArrayBuffer) => void): void {
-    fn(undefined);
-  }
-
-  get_state(): unknown[] {
-    return [];
-  }
-
-  set_state(_state: unknown[]): void {}
 }
 
 /** Bytes start..start+len of the disk out of its chunks first, first+1, ... */

@@ -5,6 +5,7 @@
 // one per file; --format make|dot holds the records until the end (the
 // exports need the whole trace).
 import { writeFileSync } from 'node:fs';
+import { concatBytes } from '../bytes.js';
 import { traceParser } from '../node/parser-wasm.js';
 import {
   JsonLogWriter, LogWriter, WasmLogParser, decodeEvent,
@@ -135,13 +136,7 @@ export function renderView(_trace: Trace, log: Uint8Array, flags: ViewFlags, ext
   parser.push(log, sink);
   parser.end(sink);
   view.end();
-  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(pieces);
 }
 
 export function writeView(bytes: Uint8Array, output?: string): void {

@@ -2,6 +2,7 @@
 // one for a target with one command: its header (meta_create), the
 // command's output, then filemon's log after the marker (filemon_read), so
 // that meta2deps.py, meta2deps.sh, gendirdeps.mk and bmake itself read it.
+import { concatBytes } from '../bytes.js';
 import { META_MARKER } from '../trace/meta.js';
 
 /** What a bmake `.meta` file is made of: the command, its working directory, the target, its output and status, and the filemon log. */
@@ -65,15 +66,5 @@ export function formatMetaFile(parts: MetaFileParts): Uint8Array {
     '-- command output --',
   ].join('\n') + '\n';
   const error = parts.status ? `\n*** Error code ${parts.status}\n` : '';
-  return concat([enc.encode(head), parts.stdout, parts.stderr, enc.encode(`${error}\n`), META_MARKER, parts.log]);
-}
-
-function concat(pieces: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes([enc.encode(head), parts.stdout, parts.stderr, enc.encode(`${error}\n`), META_MARKER, parts.log]);
 }

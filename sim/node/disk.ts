@@ -2,7 +2,7 @@
 // file read at offsets, so the disk is never loaded whole and a saved state
 // holds none of it (get_state is empty: nothing is ever written).
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import type { GuestDisk } from '../image.js';
+import { ReadOnlyDisk } from '../read-only-disk.js';
 
 /** Open disk files by path: machines booted from one image share one descriptor. */
 const open = new Map<string, number>();
@@ -13,19 +13,21 @@ export interface DiskReads {
   bytes: number;
 }
 
-/**
- * A class, not an object literal: v86's state saver warns about plain
- * objects it meets (the IDE state holds the disk and calls its get_state).
- */
-export class FileDisk implements GuestDisk {
+/** The disk file, read at offsets as the guest asks. */
+export class FileDisk extends ReadOnlyDisk {
   readonly stats: DiskReads = { reads: 0, bytes: 0 };
-  onload?: (e: object) => void;
 
   private constructor(
     private readonly path: string,
     private readonly fd: number,
     readonly byteLength: number,
-  ) {}
+  ) {
+    super();
+  }
+
+  protected get source(): string {
+    return this.path;
+  }
 
   /** The disk at path, expected to be `bytes` long (the manifest's figure). */
   static open(path: string, bytes: number): FileDisk {
@@ -64,33 +66,4 @@ export class FileDisk implements GuestDisk {
     fn(this.read(start, len));
   }
 
-  // v86 reads sector 0 only to guess a geometry from a partition table;
-  // the disk is a bare squashfs with none. Answered without reading, as in
-  // browsers, so both get v86's default geometry and share saved states.
-  get_and_cache(_start: number, len: number, fn: (data: Uint8Array) => void): void {
-    fn(new Uint8Array(len));
-  }
-
-  get_from_cache(): undefined {
-    return undefined;
-  }
-
-  set(start: number, _data: Uint8Array, _fn: () => void): void {
-    // The guest mounts the disk read-only: a write is a bug in the guest's setup.
-    throw new Error(`the guest wrote to its read-only disk ${this.path} at byte ${start}; it must be mounted read-only`);
-  }
-
-  load(): void {
-    this.onload?.(Object.create(null) as object);
-  }
-
-  get_buffer(fn: (b?: ArrayBuffer) => void): void {
-    fn(undefined);
-  }
-
-  get_state(): unknown[] {
-    return [];
-  }
-
-  set_state(_state: unknown[]): void {}
 }

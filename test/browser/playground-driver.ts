@@ -1,5 +1,12 @@
 // Drives the playground page for the tests and the benchmark.
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
+import { packageRoot } from '../../images/linux/layout.js';
+import { serveStatic, type StaticServer } from '../../sim/node/static-server.js';
+import type * as Site from '../../playground/site.mjs';
 
 /** The hooks playground/main.ts leaves on window. */
 export interface PlaygroundHooks {
@@ -91,4 +98,32 @@ export async function run(page: Page, cmd: string, action?: () => Promise<void>)
   const from = await groupCount(page);
   await (action ? action() : typeCommand(page, cmd));
   return waitForGroup(page, cmd, from);
+}
+
+/** The playground site built (minified) and served at /prefix/. */
+export async function servePlaygroundSite(prefix: string): Promise<{ server: StaticServer; url: string }> {
+  const { buildSite } = (await import(pathToFileURL(join(packageRoot, 'playground/site.mjs')).href)) as typeof Site;
+  const { outDir } = await buildSite({ minify: true, onLog: (m) => process.stderr.write(`      [playground] ${m}\n`) });
+  const server = await serveStatic({ [`/${prefix}/`]: outDir });
+  return { server, url: `${server.url}${prefix}/` };
+}
+
+/** Waits for lesson step n's outcome (failing on the lesson's error) and returns it. */
+export async function waitStep(page: Page, n: number, timeout = 240_000) {
+  await page.waitForFunction((k) => window.playground.lesson?.results[k] !== undefined || window.playground.lesson?.error !== undefined, n, { timeout });
+  const st = await page.evaluate(() => window.playground.lesson!);
+  assert.equal(st.error, undefined, `step ${n} failed: ${st.error}`);
+  return st.results[n];
+}
+
+/** axe-core's serious and critical violations on the page as it is. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')})`);
+  });
 }

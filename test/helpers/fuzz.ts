@@ -10,6 +10,7 @@
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { concatBytes } from '../../sim/bytes.js';
 import { parseTrace, traceParser } from '../../sim/node/parser-wasm.js';
 import {
   JsonLogWriter, LogWriter, WasmLogParser, decodeEvent, encodeText, formatEntry, jsonPathBytes, visibleName,
@@ -53,24 +54,15 @@ function lines(b: Uint8Array): Uint8Array[] {
   return out;
 }
 
-function join(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** One structured mutation of src (another corpus entry, other, may be spliced in). */
 function mutateOnce(r: () => number, src: Uint8Array, other: Uint8Array): Uint8Array {
   const at = int(r, 0, src.length);
   switch (int(r, 0, 9)) {
     case 0: // delete a range
-      return join([src.subarray(0, at), src.subarray(Math.min(src.length, at + int(r, 1, 8)))]);
+      return concatBytes([src.subarray(0, at), src.subarray(Math.min(src.length, at + int(r, 1, 8)))]);
     case 1: // insert a token
-      return join([src.subarray(0, at), pick(r, TOKENS), src.subarray(at)]);
+      return concatBytes([src.subarray(0, at), pick(r, TOKENS), src.subarray(at)]);
     case 2: { // overwrite a byte
       const b = src.slice();
       if (b.length) b[Math.min(at, b.length - 1)] = r() < 0.5 ? pick(r, [...LETTERS]) : int(r, 0, 255);
@@ -82,7 +74,7 @@ function mutateOnce(r: () => number, src: Uint8Array, other: Uint8Array): Uint8A
       const i = int(r, 0, ls.length - 1);
       const j = int(r, 0, ls.length - 1);
       [ls[i], ls[j]] = [ls[j], ls[i]];
-      return join(ls);
+      return concatBytes(ls);
     }
     case 4: { // duplicate or drop a line
       const ls = lines(src);
@@ -90,7 +82,7 @@ function mutateOnce(r: () => number, src: Uint8Array, other: Uint8Array): Uint8A
       const i = int(r, 0, ls.length - 1);
       if (r() < 0.5) ls.splice(i, 0, ls[i]);
       else ls.splice(i, 1);
-      return join(ls);
+      return concatBytes(ls);
     }
     case 5: { // splice in lines of another input
       const ls = lines(src);
@@ -98,13 +90,13 @@ function mutateOnce(r: () => number, src: Uint8Array, other: Uint8Array): Uint8A
       const i = int(r, 0, ls.length);
       const from = int(r, 0, os.length);
       ls.splice(i, 0, ...os.slice(from, from + int(r, 1, 4)));
-      return join(ls);
+      return concatBytes(ls);
     }
     case 6: // a generated record or log inserted at a line start
     {
       const ls = lines(src);
       ls.splice(int(r, 0, ls.length), 0, randomLog(r, int(r, 0, 3), true));
-      return join(ls);
+      return concatBytes(ls);
     }
     case 7: { // replace a number with an edge value
       const b = src;
@@ -112,14 +104,14 @@ function mutateOnce(r: () => number, src: Uint8Array, other: Uint8Array): Uint8A
         if (b[i] >= 0x30 && b[i] <= 0x39) {
           let j = i;
           while (j < b.length && b[j] >= 0x30 && b[j] <= 0x39) j++;
-          return join([src.subarray(0, i), pick(r, TOKENS.slice(0, 8)), src.subarray(j)]);
+          return concatBytes([src.subarray(0, i), pick(r, TOKENS.slice(0, 8)), src.subarray(j)]);
         }
       }
       return src;
     }
     case 8: { // make a line long: near RECORD_CUT or MAX_LINE
       const n = pick(r, [1018, 1019, 1020, 1021, MAX_LINE - 6, MAX_LINE - 5, MAX_LINE, MAX_LINE + 1]);
-      return join([src.subarray(0, at), enc.encode('R 1 ' + 'p'.repeat(n)), src.subarray(at)]);
+      return concatBytes([src.subarray(0, at), enc.encode('R 1 ' + 'p'.repeat(n)), src.subarray(at)]);
     }
     default: // cut the input short
       return src.subarray(0, at);
@@ -172,7 +164,7 @@ function runWriter(make: (sink: (p: Uint8Array) => void) => { batch(b: RawBatch)
   parser.push(input.subarray(cut), sink);
   parser.end(sink);
   w.end();
-  return join(pieces);
+  return concatBytes(pieces);
 }
 
 const pathBytes = (p: JsonPath): number[] => [...jsonPathBytes(p)];

@@ -1,5 +1,6 @@
 // Seeded generators of filemon logs, for round-trip tests, fuzzing and the
 // parser benchmark. Same seed, same bytes, on every machine.
+import { concatBytes } from '../../sim/bytes.js';
 
 /** mulberry32: small, fast, good enough to drive tests reproducibly. */
 export function rng(seed: number): () => number {
@@ -57,16 +58,7 @@ function recordParts(r: () => number, wild: boolean): Part[] {
   }
 }
 
-const cat = (parts: Part[]): Uint8Array => {
-  const bytes = parts.map((p) => (typeof p === 'string' ? enc.encode(p) : p));
-  const out = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
-  let at = 0;
-  for (const b of bytes) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
-};
+const cat = (parts: Part[]): Uint8Array => concatBytes(parts.map((p) => (typeof p === 'string' ? enc.encode(p) : p)));
 
 const time = (r: () => number): string => `${int(r, 0, 1999999999)}.${String(int(r, 0, 999999)).padStart(6, '0')}`;
 

@@ -2,10 +2,11 @@
 // child process as a user's project runs its suite, and reading what each of
 // their test files recorded (RESULTS: one JSON line per file). FIXTURE_TMP
 // is a folder of the run's own (for a runner's cache), removed after it.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { packageRoot } from '../../images/linux/layout.js';
 
 export interface FileRecord {
@@ -89,4 +90,40 @@ export function runVitestProject(args: string[], env: NodeJS.ProcessEnv): Promis
 /** jest in the Jest fixture project (WORKERS, FILES in env). */
 export function runJestProject(args: string[], env: NodeJS.ProcessEnv): Promise<FixtureRun> {
   return runFixture([join(packageRoot, 'node_modules/jest/bin/jest.js'), '--ci=false', ...args], { ...PLAIN, ...env }, JEST_PROJECT);
+}
+
+/** A fixture project's runner: args and environment in, its run out. */
+type ProjectRun = (args: string[], env: NodeJS.ProcessEnv) => Promise<FixtureRun>;
+
+/**
+ * The update flags of a runner integration: with `missing` (the runner's
+ * CI mode) a golden file that does not exist fails, naming `hint`; the
+ * runner's own update flag and FILEMON_SIM_UPDATE=1 each rewrite a stale
+ * one; then it matches.
+ */
+export async function assertUpdateFlags(run: ProjectRun, golden: string, stale: string, missing: [string[], NodeJS.ProcessEnv], hint: string): Promise<void> {
+  const r0 = await run(...missing);
+  assert.equal(r0.code, 1, r0.out);
+  assert.match(r0.out, new RegExp(`golden trace .*${basename(golden).replace('.', '\\.')} does not exist; run the test with ${hint}`));
+  assert.equal(existsSync(golden), false);
+  for (const [args, env] of [[['-u'], {}], [[], { FILEMON_SIM_UPDATE: '1' }]] as [string[], NodeJS.ProcessEnv][]) {
+    writeFileSync(golden, readFileSync(stale));
+    const r = await run(args, env);
+    assert.equal(r.code, 0, r.out);
+    assert.match(readFileSync(golden, 'utf8'), /^R 2 \/etc\/hostname$/m, `${args.join(' ')} ${JSON.stringify(env)} rewrote it`);
+  }
+  const again = await run([], {});
+  assert.equal(again.code, 0, again.out);
+}
+
+/** A runner's --shard=K/2 with two workers: the two shares hold every fixture file once, two each. */
+export async function assertTwoShards(run: ProjectRun): Promise<void> {
+  const shares = [];
+  for (const k of [1, 2]) {
+    const r = await run([`--shard=${k}/2`], { WORKERS: '2' });
+    assert.equal(r.code, 0, r.out);
+    shares.push(recordedFiles(r.records));
+  }
+  assert.deepEqual(shares.flat().sort(), ['a', 'b', 'c', 'd'], `shares: ${JSON.stringify(shares)}`);
+  assert.ok(shares.every((x) => x.length === 2), `shares: ${JSON.stringify(shares)}`);
 }
