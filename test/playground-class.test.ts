@@ -243,7 +243,9 @@ describe('browser playground in front of a class', function () {
     });
 
     it('Tab completion\'s reads are grouped as completion, dimmed, not in the finished command\'s group', async () => {
-      await page.waitForFunction(() => window.playground.session?.running === true);
+      // The shell `exit` restarted must have shown its prompt: a line typed
+      // before it is typed ahead, which is not what this test is about.
+      await page.waitForFunction(() => window.playground.session?.running === true && window.playground.session.atPrompt, undefined, { timeout: 20_000 });
       const from = await groupCount(page);
       await typeCommand(page, 'true');
       await waitForGroup(page, 'true', from, 10_000);

@@ -24,8 +24,8 @@ export interface PlaygroundHooks {
   };
   graph?: { processes: number; at: number; ms: number };
   linkDone?: boolean;
-  /** The shell session (sim/shell-session.ts): whether a shell runs. */
-  session?: { running: boolean };
+  /** The shell session (sim/shell-session.ts): whether a shell runs, and whether it waits for a line. */
+  session?: { running: boolean; atPrompt: boolean };
   /** The guest (sim/machine.ts), for what a test checks behind the page's back. */
   machine?: { exec(cmd: string, opts: { cwd: string }): Promise<{ status: number; stdout: Uint8Array }> };
 }
