@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { packageRoot } from '../images/linux/layout.js';
+import { packageRoot } from '../images/linux/recipe/layout.js';
 import { SUBCOMMAND_USAGE, USAGE } from '../sim/cli/usage.js';
 
 const FLAG = /(?<![\w-])--?[A-Za-z][\w-]*/g;
