@@ -35,7 +35,7 @@ export function parseLine(s: usize, e: usize): void {
   const pid = <i32>first;
   const p = numberEnd;
   if (letter == 0x56) { // 'V'
-    if (expectEnd(p, s, e)) setVersion(<i32>letter, pid, s, e);
+    if (expectEnd(p, s, e)) setVersion(<i32>letter, pid, s);
     return;
   }
   // The rest needs a space after the first number.
@@ -65,7 +65,7 @@ function expectEnd(p: usize, s: usize, e: usize): bool {
   return false;
 }
 
-function setVersion(kind: i32, v: i32, s: usize, e: usize): void {
+function setVersion(kind: i32, v: i32, s: usize): void {
   version = v;
   emit(kind, v, 0, 0, s, 0, s, 0);
 }
@@ -126,7 +126,7 @@ function parseComment(s: usize, e: usize): void {
     const p = s + 18;
     const v = readNumber(p, e, false);
     if (v == NO_NUMBER || numberEnd != e) return emitError(E_NUMBER, s, len);
-    return setVersion(K_VERSION, <i32>v, s, e);
+    return setVersion(K_VERSION, <i32>v, s);
   }
   if (startsWith(s, e, "# Target pid ")) {
     const pid = readNumber(s + 13, e, false);

@@ -59,7 +59,7 @@ export function processGraph(events: readonly TraceEvent[]): ProcessGraph {
   const nodes: ProcessNode[] = [];
   const edges: Array<[string, string]> = [];
   const ids = new Map<object, string>();
-  tree.all.forEach((p, i) => ids.set(p, `p${i}`));
+  for (const [i, p] of tree.all.entries()) ids.set(p, `p${i}`);
   for (const p of tree.all) {
     const lines: NodeLine[] = [{ letter: 'F', text: `pid ${p.pid}${p.parent === null ? ' (the shell)' : ''}` }];
     for (const x of p.execs) lines.push({ letter: 'E', text: `E ${short(x.given)}` });
@@ -132,7 +132,7 @@ export function drawGraph(g: ProcessGraph, title: string): SVGSVGElement {
     const killed = n.exit?.signal;
     grp.append(svgEl('rect', {
       x: x0.toFixed(1), y: y0.toFixed(1), width: box.width.toFixed(1), height: box.height.toFixed(1), rx: 6,
-      fill: '#0d1117', stroke: killed ? LETTER_COLOUR.D : n.exit && n.exit.status !== 0 ? LETTER_COLOUR.W : '#8b949e', 'stroke-width': killed || (n.exit && n.exit.status) ? 2 : 1,
+      fill: '#0d1117', stroke: killed ? LETTER_COLOUR.D : n.exit && n.exit.status !== 0 ? LETTER_COLOUR.W : '#8b949e', 'stroke-width': killed || (n.exit?.status) ? 2 : 1,
     }));
     n.lines.forEach((l, i) => {
       const text = svgEl('text', { x: (x0 + PAD).toFixed(1), y: (y0 + PAD + 10 + i * LINE_H).toFixed(1), fill: LETTER_COLOUR[l.letter] ?? '#d6dde6', 'font-weight': i === 0 ? 'bold' : 'normal' });

@@ -239,7 +239,7 @@ async function main(): Promise<void> {
       try {
         await queue.run(cmd, { waiting, typed: () => (capture = []) });
         // eslint-disable-next-line no-control-regex
-        return (capture ?? []).join('').replace(/\x1b\[[0-9;?]*[ -\/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>]/g, '');
+        return (capture ?? []).join('').replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>]/g, '');
       } finally {
         capture = undefined;
       }

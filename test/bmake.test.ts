@@ -98,9 +98,11 @@ describe('bmake meta mode in the guest', function () {
       '.MAKE.MODE = meta verbose',
       'all: two',
       'two:',
+      // biome-ignore-start lint/suspicious/noTemplateCurlyInString: make's variables, not the test's.
       '\tcat ${.CURDIR}/a.txt > ${.TARGET}.tmp',
       '\tcat ${.CURDIR}/b.txt >> ${.TARGET}.tmp',
       '\tmv ${.TARGET}.tmp ${.TARGET}',
+      // biome-ignore-end lint/suspicious/noTemplateCurlyInString: make's variables, not the test's.
       '',
     ].join('\n');
     const P = `${T}/p`;

@@ -24,7 +24,7 @@ function shape(log: string): string[] {
       l
         .replace(/^# (Start|Stop) \d+\.\d{6}$/, '# $1 <TIME>')
         .replace(/^# Target pid (\d+)$/, (_, p: string) => `# Target pid ${pid(p)}`)
-        .replace(/^([A-Z]) (\d+) (\d+)(?= |$)/, (m, k: string, a: string, b: string) => (k === 'F' ? `F ${pid(a)} ${pid(b)}` : `${k} ${pid(a)} ${b}`))
+        .replace(/^([A-Z]) (\d+) (\d+)(?= |$)/, (_m, k: string, a: string, b: string) => (k === 'F' ? `F ${pid(a)} ${pid(b)}` : `${k} ${pid(a)} ${b}`))
         .replace(/^([ACDELMRWX]) (\d+) /, (_, k: string, p: string) => `${k} ${pid(p)} `),
     );
 }

@@ -85,7 +85,7 @@ describe('mk-files: gendirdeps writes Makefile.depend from our records (in the g
     assert.equal(text(r.stdout), '5 (calc 1.2)\n');
   });
 
-  it('meta2deps.py on the host reads our .meta files to the same DIRDEPS', async function () {
+  it('meta2deps.py on the host reads our .meta files to the same DIRDEPS', async () => {
     // The trees, byte for byte, under a host directory; meta2deps.py checks
     // that paths exist, so the guest's paths are mapped under it.
     const host = mkdtempSync(join(tmpdir(), 'fms-dirdeps-'));

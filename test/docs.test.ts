@@ -49,7 +49,7 @@ function slug(heading: string): string {
   return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
 }
 
-describe('documentation', function () {
+describe('documentation', () => {
   const cliDoc = readFileSync(join(packageRoot, 'docs/cli.md'), 'utf8');
 
   it('docs/cli.md has every command and flag of --help, and no other flag', () => {

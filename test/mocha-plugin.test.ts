@@ -24,7 +24,7 @@ describe('mocha plugin (filemon-sim/mocha)', function () {
     assert.deepEqual(files(r.records), ['a', 'b', 'c', 'd']);
     assert.equal(new Set(r.records.map((x) => x.guest)).size, 1, 'one guest for the whole run');
     // Without restoring, each file sees the markers of the files before it.
-    r.records.forEach((x, i) => assert.deepEqual(x.seen, r.records.slice(0, i).map((y) => `marker-${y.file}`).sort()));
+    for (const [i, x] of r.records.entries()) assert.deepEqual(x.seen, r.records.slice(0, i).map((y) => `marker-${y.file}`).sort());
     // mocha ran without --exit: it only ends once the guest is closed.
   });
 

@@ -43,7 +43,7 @@ describe('parallel Simulators', function () {
     const big = (seed: number) => Uint8Array.from({ length: 300_000 }, (_, i) => (i * seed) & 0xff);
     await Promise.all(sims.map((s, i) => s.machine.putFile('/home/big', big(i + 3))));
     const back = await Promise.all(sims.map(async (s) => (await s.trace(['cat', '/home/big'])).stdout));
-    back.forEach((b, i) => assert.deepEqual(b, big(i + 3)));
+    for (const [i, b] of back.entries()) assert.deepEqual(b, big(i + 3));
   });
 
   it('restores one without touching the other', async () => {

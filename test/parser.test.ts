@@ -284,7 +284,7 @@ describe('parser: fuzz', () => {
     }
   }
 
-  it('never traps on 20000 random and mutated inputs, in bounded time', function () {
+  it('never traps on 20000 random and mutated inputs, in bounded time', () => {
     const r = rng(2024);
     const started = performance.now();
     let slowest = 0;

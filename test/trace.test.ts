@@ -94,7 +94,7 @@ describe('trace: files()', () => {
 
 describe('trace: format()', () => {
   for (const f of fixtures()) {
-    it(`${f.name}: parse then format writes it back byte for byte`, function () {
+    it(`${f.name}: parse then format writes it back byte for byte`, () => {
       const t = parseTrace(f.bytes);
       if (t.errors.some((e) => e.reason === 'line-too-long')) {
         // The skipped part of an over-long line is gone; everything else is kept.

@@ -84,7 +84,10 @@ export class RemoteDisk extends ReadOnlyDisk {
     const have: Uint8Array[] = [];
     for (let i = first; i <= last && this.chunks.has(i); i++) have.push(this.chunks.get(i)!);
     // Fetched already: answered at once, as the file disk in Node answers.
-    if (have.length === last - first + 1) return fn(assemble(start, len, first, have));
+    if (have.length === last - first + 1) {
+      fn(assemble(start, len, first, have));
+      return;
+    }
     const wanted: Array<Promise<Uint8Array>> = [];
     for (let i = first; i <= last; i++) wanted.push(this.chunk(i));
     Promise.all(wanted).then(

@@ -4,7 +4,7 @@ import { lstatSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Simulator, TransferError, type Trace, type TransferReport } from '../index.js';
 import { formatMetaFile } from '../export/meta.js';
-import { commandExit, guestCwd, TraceTimeoutError } from '../simulator.js';
+import { commandExit, guestCwd, TraceTimeoutError, type TraceResult } from '../simulator.js';
 import { checkOutputPath, CliError, GUEST_RUN_OPTIONS, guestRun, parseOptions } from './common.js';
 import { TIMED_OUT_EXIT } from './run.js';
 import { skippedText } from '../transfer/report.js';
@@ -94,7 +94,7 @@ export async function traceCommand(args: string[]): Promise<number> {
     for (const p of puts) {
       if (!(await transfer('--put', p, () => sim.put(p[0], p[1], strict)))) throw new CliError('trace: a --put was refused (see above); nothing was run', 1);
     }
-    let result;
+    let result: TraceResult;
     try {
       result = await sim.trace(positionals, exec);
     } catch (e) {

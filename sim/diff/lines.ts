@@ -42,7 +42,7 @@ function myers(a: readonly string[], b: readonly string[]): LineOp[] | null {
       else if (k === -d || (k !== d && at(k - 1) < at(k + 1))) x = at(k + 1);
       else x = at(k - 1) + 1;
       let y = x - k;
-      while (x < n && y < m && a[x] === b[y]) x++, y++;
+      for (; x < n && y < m && a[x] === b[y]; y++) x++;
       v[k + d] = x;
       if (x >= n && y >= m) last = d;
     }
@@ -63,12 +63,12 @@ function myers(a: readonly string[], b: readonly string[]): LineOp[] | null {
     const py = px - pk;
     // The snake after the edit, then the edit itself.
     const ex = down ? px : px + 1;
-    while (x > ex) ops.push({ op: ' ', text: a[--x] }), y--;
+    for (; x > ex; y--) ops.push({ op: ' ', text: a[--x] });
     if (down) ops.push({ op: '+', text: b[py] });
     else ops.push({ op: '-', text: a[px] });
     x = px;
     y = py;
   }
-  while (x > 0) ops.push({ op: ' ', text: a[--x] }), y--;
+  for (; x > 0; y--) ops.push({ op: ' ', text: a[--x] });
   return ops.reverse();
 }

@@ -9,7 +9,7 @@ export const MAX_BODY = 4 << 20;
 /** Tag bit: the field holds the name of a 9p file with the bytes. */
 export const SPILLED = 0x8000;
 
-export const enum FrameType {
+export enum FrameType {
   Exec = 1,
   Put = 2,
   Get = 3,
@@ -22,7 +22,7 @@ export const enum FrameType {
   Result = 101,
 }
 
-export const enum Tag {
+export enum Tag {
   Argv = 1,
   Shell = 2,
   Cwd = 3,

@@ -197,7 +197,7 @@ export class ShellSession {
   /** The shell is at its prompt, waiting for a command line (nothing runs, nothing typed ahead). */
   get atPrompt(): boolean {
     const g = this.current();
-    return this.running && !this.enterPending && g !== undefined && g.done && !(g.completion && this.ranMore(g));
+    return this.running && !this.enterPending && g?.done === true && !(g.completion && this.ranMore(g));
   }
 
   /** At-prompt records that do more than the shell's own reads: a line typed ahead runs (see 'P'). */

@@ -181,7 +181,7 @@ export function readImage(dir: string, source: ImageSource, what: string): Loade
   // a saved state needs only the BIOS.
   const diskPath = join(dir, manifest.outputs.disk.file);
   if (!existsSync(diskPath)) throw new ImageInvalidError(`${what}: ${diskPath} is missing (manifest.json names it as the disk)`);
-  let disk;
+  let disk: FileDisk;
   try {
     disk = FileDisk.open(diskPath, manifest.outputs.disk.bytes);
   } catch (err) {

@@ -61,7 +61,10 @@ export function assertTraceMatches(actual: TraceLike, goldenPath: string, opts: 
   const update = opts.update ?? process.env.FILEMON_SIM_UPDATE === '1';
   const hint = opts.updateHint ?? 'FILEMON_SIM_UPDATE=1';
   const exact = opts.exact ?? (typeof actual === 'object' && 'trace' in actual && actual.deterministic === true);
-  if (exact) return assertSameLog(actual, goldenPath, update || (opts.writeMissing === true && !existsSync(goldenPath)), hint);
+  if (exact) {
+    assertSameLog(actual, goldenPath, update || (opts.writeMissing === true && !existsSync(goldenPath)), hint);
+    return;
+  }
   const trace = toTrace(actual);
   const text = goldenText(trace, opts.ignore);
   if (update || (opts.writeMissing && !existsSync(goldenPath))) {

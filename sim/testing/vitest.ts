@@ -24,6 +24,7 @@ export type { TraceMatcherOptions } from './trace-matcher.js';
 expect.extend({ toMatchTrace: traceMatcher('vitest') });
 
 declare module 'vitest' {
+  // biome-ignore lint/suspicious/noExplicitAny: vitest declares Matchers<T = any>; a merged declaration must repeat it.
   interface Matchers<T = any> {
     /** The trace (a trace result, a Trace, or a log) matches the golden file; relative paths are from the test file's folder. */
     toMatchTrace(golden: string, opts?: TraceMatcherOptions): T;
@@ -35,6 +36,7 @@ export const simulator = sharedSimulator;
 
 /** vitest's `test` with a `sim` fixture: the worker's Simulator, restored when a new file begins if asked. */
 export const test = base
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from its first parameter's destructuring: this one has none.
   .extend('filemonGuest', { scope: 'worker' }, async ({}, { onCleanup }) => {
     const sim = await sharedSimulator();
     onCleanup(closeSharedSimulator);

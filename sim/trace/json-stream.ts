@@ -21,6 +21,7 @@ export const MAX_JSON_ERRORS = 100;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const HEX = '0123456789abcdef';
+// biome-ignore lint/complexity/useSimpleNumberKeys: byte values, in hex as in the JSON grammar.
 const SHORT_ESCAPES: Record<number, string> = { 0x08: '\\b', 0x09: '\\t', 0x0a: '\\n', 0x0c: '\\f', 0x0d: '\\r' };
 
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -175,7 +176,7 @@ export class JsonLogWriter {
     const w = this.#w;
     const s = this.#summary;
     w.ascii(this.#events ? '\n  ],\n  "errors": [' : '],\n  "errors": [');
-    this.#errors.forEach((e, i) => w.text(`${i ? ',' : ''}\n    ${JSON.stringify(e)}`));
+    for (const [i, e] of this.#errors.entries()) w.text(`${i ? ',' : ''}\n    ${JSON.stringify(e)}`);
     w.ascii(this.#errors.length ? '\n  ],\n' : '],\n');
     w.text(`  "errorCount": ${s.errorCount},\n`);
     w.text(`  "header": ${JSON.stringify(s.header)},\n  "footer": ${JSON.stringify(s.footer)},\n  "complete": ${s.complete}\n}\n`);

@@ -43,7 +43,7 @@ function formatProcessTree(tree: ProcessTree, chdirs: Map<number, number>): stri
     if (cwds.length) parts.push(`cd ${cwds.join(', ')}`);
     lines.push(`${root ? '' : prefix + (last ? '└─ ' : '├─ ')}${parts.join(' ')}`);
     const next = root ? '' : prefix + (last ? '   ' : '│  ');
-    p.children.forEach((c, i) => walk(c, next, i === p.children.length - 1, false));
+    for (const [i, c] of p.children.entries()) walk(c, next, i === p.children.length - 1, false);
   };
   for (const r of tree.roots) walk(r, '', true, true);
   return lines.join('\n') + (lines.length ? '\n' : '');

@@ -3,7 +3,7 @@
 // symlink's target text, mode and times, hard links within the tree.
 // Platform-free; reading and writing host trees is in sim/node/host-tree.ts.
 
-export const enum EntryKind {
+export enum EntryKind {
   File = 1,
   Dir = 2,
   Symlink = 3,
