@@ -11,9 +11,9 @@ export const EVENTS: usize = memory.data(MAX_EVENTS * EVENT_BYTES, 16);
 /** Events written by the current call. */
 export let count: u32 = 0;
 /** Address that byte offsets in events are measured from (the input buffer). */
-export let base: usize = 0;
+let base: usize = 0;
 /** 1-based number of the line being parsed. */
-export let line: u32 = 1;
+let line: u32 = 1;
 
 /** Starts a parser call: events fill the buffer from its start, with offsets measured from p. */
 export function beginCall(p: usize): void {

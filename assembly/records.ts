@@ -14,7 +14,7 @@ const SPACE: u8 = 0x20;
 const QUOTE: u8 = 0x27;
 
 /** Format version announced by the log so far; 0 until a header or V line says. */
-export let version: i32 = 0;
+let version: i32 = 0;
 
 export function resetVersion(): void {
   version = 0;

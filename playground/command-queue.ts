@@ -8,7 +8,7 @@ import type { CommandGroup, ShellSession } from '../sim/guest/shell-session.js';
 const FOREVER_MS = 24 * 3600_000;
 
 /** Thrown when the shell ended (exit, "Stop / reset shell") while a line waited or ran. */
-export class ShellEndedError extends Error {}
+class ShellEndedError extends Error {}
 
 export class CommandQueue {
   private tail: Promise<unknown> = Promise.resolve();

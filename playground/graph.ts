@@ -18,12 +18,12 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 15: 'SIGTERM' };
 
 /** One line of a node: its text and the record letter that colours it. */
-export interface NodeLine {
+interface NodeLine {
   letter: string;
   text: string;
 }
 
-export interface ProcessNode {
+interface ProcessNode {
   /** Unique per process lifetime (a pid reused after X gets a second node). */
   id: string;
   pid: number;

@@ -15,7 +15,7 @@ export async function decodeState(bytes: Uint8Array): Promise<ArrayBuffer> {
 }
 
 /** gunzip with the browser's own DecompressionStream. */
-export async function gunzip(bytes: Uint8Array): Promise<ArrayBuffer> {
+async function gunzip(bytes: Uint8Array): Promise<ArrayBuffer> {
   if (typeof DecompressionStream === 'undefined') throw new Error('this browser has no DecompressionStream');
   const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
   return new Response(stream).arrayBuffer();

@@ -76,7 +76,7 @@ export async function fetchImage(baseUrl: string, onProgress?: (p: FetchProgress
 export type ImageStage = 'bios' | 'kernel' | 'initramfs';
 
 /** The image's disk at baseUrl: chunks fetched as the guest reads them. */
-export function imageDisk(baseUrl: string, manifest: ImageManifest): RemoteDisk {
+function imageDisk(baseUrl: string, manifest: ImageManifest): RemoteDisk {
   const o = manifest.outputs.disk;
   return new RemoteDisk(new URL(o.file, baseUrl).href, o.bytes);
 }

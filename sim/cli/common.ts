@@ -21,7 +21,7 @@ export function parseOptions<R>(sub: string, parse: () => R): R {
 }
 
 /** NAME=VALUE strings to an object. */
-export function parseEnv(pairs: string[] = []): Record<string, string> {
+function parseEnv(pairs: string[] = []): Record<string, string> {
   const env: Record<string, string> = {};
   for (const p of pairs) {
     const i = p.indexOf('=');
@@ -31,7 +31,7 @@ export function parseEnv(pairs: string[] = []): Record<string, string> {
   return env;
 }
 
-export function parseTimeout(s: string | undefined): number | undefined {
+function parseTimeout(s: string | undefined): number | undefined {
   if (s === undefined) return undefined;
   const n = Number(s);
   if (s.trim() === '' || !Number.isFinite(n) || n < 0) throw new CliError(`--timeout wants seconds, got "${s}"`);
@@ -42,7 +42,7 @@ export function parseTimeout(s: string | undefined): number | undefined {
   return ms;
 }
 
-export function parseMemory(s: string | undefined): number | undefined {
+function parseMemory(s: string | undefined): number | undefined {
   if (s === undefined) return undefined;
   const n = Number(s);
   if (!/^\d+$/.test(s) || n < MIN_MEMORY_MIB || n > MAX_MEMORY_MIB) {
@@ -106,7 +106,7 @@ export function guestRun(values: GuestRunValues) {
 }
 
 /** What --keep can bring back of what is left out by default. */
-export const KEEPABLE = ['loader', 'proc', 'dev'] as const;
+const KEEPABLE = ['loader', 'proc', 'dev'] as const;
 
 /** --ignore PREFIX and --keep WHAT (diff and the --format exports). */
 export const IGNORE_OPTIONS = {

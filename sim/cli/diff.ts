@@ -8,7 +8,7 @@ import { parseTrace } from '../node/parser-wasm.js';
 import { filemonSection, type Trace } from '../trace/index.js';
 import { CliError, IGNORE_OPTIONS, ignoreOptions, parseOptions } from './common.js';
 
-export const DIFF_USAGE = 'usage: filemon-sim diff [--json] [--color|--no-color] [--ignore PREFIX]... [--keep loader|proc|dev]... [-U N] A B';
+const DIFF_USAGE = 'usage: filemon-sim diff [--json] [--color|--no-color] [--ignore PREFIX]... [--keep loader|proc|dev]... [-U N] A B';
 
 function readTrace(file: string): Trace {
   let bytes: Uint8Array;

@@ -5,8 +5,8 @@ import { formatEntry, type FileMove, type FileRef, type FileSets, type Trace } f
 import { comparable, pathFilter, type IgnoreOptions } from './ignore.js';
 import { diffLines, type LineOp } from './lines.js';
 
-export const SET_NAMES = ['read', 'written', 'executed', 'deleted', 'renamed', 'linked'] as const;
-export type SetName = (typeof SET_NAMES)[number];
+const SET_NAMES = ['read', 'written', 'executed', 'deleted', 'renamed', 'linked'] as const;
+type SetName = (typeof SET_NAMES)[number];
 
 /** The paths that entered or left one dependency set between two traces. */
 export interface SetChange {

@@ -4,10 +4,6 @@ import type { Trace } from '../trace/index.js';
 import { formatDot } from './dot.js';
 import { formatMakeDepfile } from './make.js';
 
-export { formatMakeDepfile, MAKE_RULE_HELP } from './make.js';
-export { formatDot } from './dot.js';
-export { formatMetaFile, metaCommandLine, metaFileName, type MetaFileParts } from './meta.js';
-
 export const EXPORT_FORMATS = ['make', 'dot'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 

@@ -29,7 +29,7 @@ function shellWord(arg: string): string {
 }
 
 /** The command line of a CMD record: what bmake would have run through sh -c. */
-export function metaCommandLine(command: string | string[]): string {
+function metaCommandLine(command: string | string[]): string {
   return typeof command === 'string' ? command : command.map(shellWord).join(' ');
 }
 

@@ -46,9 +46,9 @@ import { MachineError } from '../errors.js';
  * one core of a current machine, so timer interrupts come about as often
  * per instruction as in the normal mode.
  */
-export const INSTRUCTIONS_PER_MS = 60_000;
+const INSTRUCTIONS_PER_MS = 60_000;
 /** The guest's wall clock at a deterministic cold boot (2024-01-01T00:00:00Z). */
-export const VIRTUAL_EPOCH_MS = Date.UTC(2024, 0, 1);
+const VIRTUAL_EPOCH_MS = Date.UTC(2024, 0, 1);
 /**
  * The least the clock advances between two readings (10 TSC ticks): v86's
  * rdtsc extrapolates from host-timing history when it reads the same
@@ -62,7 +62,7 @@ const WASM_TABLE_OFFSET = 1024;
 const SEED = 0x2545f491;
 
 /** v86 does not have what deterministic mode needs. */
-export class DeterminismUnsupportedError extends MachineError {}
+class DeterminismUnsupportedError extends MachineError {}
 
 /**
  * v86's whole wasm memory and function table at one moment: its JIT's

@@ -1,7 +1,7 @@
 // The guest image as the harness sees it: four files and their manifest.
 // Shared by the image build (which writes the manifest) and both adapters.
 
-export interface ManifestPackage {
+interface ManifestPackage {
   name: string;
   arch: string;
   version: string;

@@ -2,8 +2,8 @@
 // a 16-byte header (magic, type, id, body length, u32 LE) and a body of
 // fields (u16 tag, u32 length, bytes). Keep in sync with protocol.h.
 
-export const MAGIC = 0x31534d46; // "FMS1"
-export const HEADER_SIZE = 16;
+const MAGIC = 0x31534d46; // "FMS1"
+const HEADER_SIZE = 16;
 /** The agent refuses larger bodies; bigger payloads are spilled to 9p. */
 export const MAX_BODY = 4 << 20;
 /** Tag bit: the field holds the name of a 9p file with the bytes. */

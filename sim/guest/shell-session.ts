@@ -22,12 +22,12 @@ export interface PortOpener {
   openPort(n: number, onData: (data: Uint8Array) => void): { write(data: Uint8Array): void; close(): void };
 }
 
-export const TERMINAL_PORT = 1;
+const TERMINAL_PORT = 1;
 const START_RETRY_MS = 2000;
 /** Frame types fms-shell sends, and the longest payload it sends (a log read is at most 64 KiB). */
 const FRAME_TYPES = new Set([0x53, 0x4c, 0x43, 0x50, 0x57, 0x45]);
 const MAX_FRAME = 1 << 20;
-export const TRACE_PORT = 2;
+const TRACE_PORT = 2;
 
 /** The records of one command line (group 0: what the shell did before the first one). */
 export interface CommandGroup {

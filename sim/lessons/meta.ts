@@ -14,7 +14,7 @@
 /** Where the image installs the demo project (images/linux/guest/demo/meta-project). */
 export const DEMO_SOURCE = '/usr/share/filemon-sim/meta-project';
 /** Where the lesson copies it; not under /tmp, which meta mode ignores. */
-export const LESSON_HOME = '/home/demo';
+const LESSON_HOME = '/home/demo';
 export const LESSON_PROJECT = `${LESSON_HOME}/meta-project`;
 
 /**
@@ -251,12 +251,12 @@ export interface ExplainFacts {
 const NUMBER_WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
 
 /** "no targets", "one target", "three targets": a count in words with its noun. */
-export function countOf(n: number, noun: string, plural = `${noun}s`): string {
+function countOf(n: number, noun: string, plural = `${noun}s`): string {
   return `${NUMBER_WORDS[n] ?? String(n)} ${n === 1 ? noun : plural}`;
 }
 
 /** "main.o", "main.o and calc", "main.o, eval.o and calc". */
-export function listOf(items: readonly string[], none = 'nothing'): string {
+function listOf(items: readonly string[], none = 'nothing'): string {
   if (!items.length) return none;
   return items.length === 1 ? items[0] : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }

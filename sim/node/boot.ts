@@ -78,7 +78,7 @@ export async function bootMachine(opts: NodeBootOptions = {}): Promise<{ machine
  * zstd level for saved states: 19 gives about a third less than 3 on a
  * guest state, and decompression speed does not depend on the level.
  */
-export const STATE_ZSTD_LEVEL = 19;
+const STATE_ZSTD_LEVEL = 19;
 
 /**
  * A raw v86 state (save_state()) as one zstd frame with its content size,
@@ -87,7 +87,7 @@ export const STATE_ZSTD_LEVEL = 19;
  * program (an npm-only install saving a state to its cache) the state is
  * kept raw: v86 restores both.
  */
-export function compressState(raw: Uint8Array, log?: (msg: string) => void): Uint8Array {
+function compressState(raw: Uint8Array, log?: (msg: string) => void): Uint8Array {
   const r = spawnSync('zstd', ['-q', `-${STATE_ZSTD_LEVEL}`, '-c'], { input: raw, maxBuffer: raw.length + (64 << 20) });
   if (r.error) {
     log?.(`zstd could not be started (${r.error.message}): the saved state is kept uncompressed`);
@@ -95,15 +95,6 @@ export function compressState(raw: Uint8Array, log?: (msg: string) => void): Uin
   }
   if (r.status !== 0) throw new Error(`zstd failed with status ${r.status}: ${r.stderr.toString().trim()}`);
   return new Uint8Array(r.stdout.buffer, r.stdout.byteOffset, r.stdout.byteLength);
-}
-
-/** The size of a saved state file's contents once decompressed. */
-export function stateRawBytes(path: string): number {
-  const bytes = readFileSync(path);
-  if (!isZstd(bytes)) return bytes.length;
-  const r = spawnSync('zstd', ['-dc', path], { maxBuffer: 1 << 30 });
-  if (r.status !== 0) throw new Error(`zstd -d ${path} failed: ${r.stderr?.toString().trim()}`);
-  return r.stdout.length;
 }
 
 /** True when bytes start with the zstd frame magic (28 b5 2f fd). */

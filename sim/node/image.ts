@@ -152,7 +152,7 @@ export function readManifest(dir: string, what: string): ImageManifest {
 export const COMPRESSED_SUFFIX = '.br';
 
 /** Reads an image folder: manifest.json and the files its outputs name, each checked against its size when read. */
-export function readImage(dir: string, source: ImageSource, what: string): LoadedImage {
+function readImage(dir: string, source: ImageSource, what: string): LoadedImage {
   const manifest = readManifest(dir, what);
   const read = (role: 'bios' | 'kernel' | 'initramfs') => {
     const out = manifest.outputs[role];

@@ -28,7 +28,7 @@ export interface MatcherResult {
 }
 
 /** The golden file's path: absolute, or relative to the test file's folder (else the working directory). */
-export function goldenPath(golden: string, testPath?: string): string {
+function goldenPath(golden: string, testPath?: string): string {
   return isAbsolute(golden) ? golden : resolve(testPath ? dirname(testPath) : process.cwd(), golden);
 }
 

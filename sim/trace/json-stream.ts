@@ -60,7 +60,7 @@ const jsonRoom = (len: number): number => 6 * len + 16;
  * Writes bytes[at, at + len) at p as a JSON string, or as {"base64": ...}
  * when they are not UTF-8; returns the new end. buf needs jsonRoom(len).
  */
-export function putJsonBytes(buf: Uint8Array, p: number, bytes: Uint8Array, at: number, len: number): number {
+function putJsonBytes(buf: Uint8Array, p: number, bytes: Uint8Array, at: number, len: number): number {
   // One pass copies while checking; the rare path with special bytes starts over.
   const start = p;
   const end = at + len;

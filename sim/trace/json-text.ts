@@ -26,7 +26,7 @@ export function jsonPathBytes(p: JsonPath): Uint8Array {
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 export const BASE64_CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
 
-export function base64(b: Uint8Array): string {
+function base64(b: Uint8Array): string {
   let s = '';
   for (let i = 0; i < b.length; i += 3) {
     const n = (b[i] << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);

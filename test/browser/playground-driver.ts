@@ -9,7 +9,7 @@ import { serveStatic, type StaticServer } from '../../sim/node/static-server.js'
 import type * as Site from '../../playground/site.mjs';
 
 /** The hooks playground/main.ts leaves on window. */
-export interface PlaygroundHooks {
+interface PlaygroundHooks {
   ready: boolean;
   readyAt?: number;
   start?: 'restored' | 'cold';

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { packageRoot } from '../../images/linux/recipe/layout.js';
 
-export const CLI = join(packageRoot, 'dist/sim/cli.js');
+const CLI = join(packageRoot, 'dist/sim/cli.js');
 
 export interface CliResult {
   code: number;

@@ -120,7 +120,7 @@ function mutateOnce(r: () => number, src: Uint8Array, other: Uint8Array): Uint8A
 
 const MAX_INPUT = 2 * MAX_LINE;
 
-export function mutate(r: () => number, src: Uint8Array, other: Uint8Array): Uint8Array {
+function mutate(r: () => number, src: Uint8Array, other: Uint8Array): Uint8Array {
   let b = src;
   const n = int(r, 1, 4);
   for (let i = 0; i < n; i++) b = mutateOnce(r, b, other);
@@ -177,7 +177,7 @@ const pathBytes = (p: JsonPath): number[] => [...jsonPathBytes(p)];
  * the log view writes back exactly the well-formed lines; visibleName leaves
  * no control character.
  */
-export function check(input: Uint8Array, r: () => number): string[] {
+function check(input: Uint8Array, r: () => number): string[] {
   const t = parseTrace(input);
   let n = 0;
   for (const c of input) if (c === 0x0a) n++;

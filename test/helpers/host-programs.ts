@@ -35,7 +35,7 @@ export type HostProgramName = keyof typeof HOST_PROGRAMS;
 const isRoot = () => process.getuid?.() === 0;
 
 /** The program's full path, or undefined when it is not installed. */
-export function findHostProgram(name: HostProgramName): string | undefined {
+function findHostProgram(name: HostProgramName): string | undefined {
   const p: HostProgram = HOST_PROGRAMS[name];
   if (p.path) return existsSync(p.path) ? p.path : undefined;
   for (const d of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {

@@ -21,7 +21,7 @@ const enc = new TextEncoder();
 const WORDS = ['usr', 'lib', 'src', 'obj', 'include', 'bin', 'tmp', 'a.c', 'b.h', 'libc.so.7', '..', '.', 'dir with space', "it's", 'é', '日本'];
 
 /** A typical path: 1 to 6 names, absolute or relative. */
-export function randomPathText(r: () => number): string {
+function randomPathText(r: () => number): string {
   const parts: string[] = [];
   const n = int(r, 1, 6);
   for (let i = 0; i < n; i++) parts.push(pick(r, WORDS));

@@ -70,7 +70,7 @@ export function guestsByWorker(rs: FileRecord[]): Map<string, Set<string>> {
 }
 
 const FIXTURES = join(packageRoot, 'test/fixtures');
-export const MOCHA_PROJECT = join(FIXTURES, 'mocha-project');
+const MOCHA_PROJECT = join(FIXTURES, 'mocha-project');
 export const VITEST_PROJECT = join(FIXTURES, 'vitest-project');
 export const JEST_PROJECT = join(FIXTURES, 'jest-project');
 /** Plain output, and no CI detection or filemon-sim settings unless a run asks for them. */

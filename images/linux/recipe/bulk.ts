@@ -19,10 +19,10 @@ import { BuildError, run } from './run.js';
  * one by one: each overlay mount costs the guest about 0.14 s of boot
  * (measured in v86; a bind mount 0.03 s).
  */
-export const BULK_DIRS = ['lib/i386-linux-gnu', 'usr'];
+const BULK_DIRS = ['lib/i386-linux-gnu', 'usr'];
 
 /** Where the disk is mounted in the guest, and where its folders' writable layers live. */
-export const BULK_MOUNT = 'lib/filemon-sim/disk';
+const BULK_MOUNT = 'lib/filemon-sim/disk';
 const BULK_RW = 'lib/filemon-sim/rw';
 
 /** squashfs block size: what one read of a file fetches at least (compressed). */

@@ -26,5 +26,3 @@ export const outputFiles = {
   /** The read-only disk (images/linux/recipe/bulk.ts): read block by block, never loaded whole. */
   disk: 'disk.squashfs',
 } as const;
-
-export type OutputRole = keyof typeof outputFiles;

@@ -4,7 +4,7 @@ import { BuildError } from './run.js';
 import { candidate, dependsOf, hostArch, type PackageRef } from './debian.js';
 
 /** The source package our kernel is built from (kernel/). */
-export const KERNEL_SOURCE = 'linux-source-6.1';
+const KERNEL_SOURCE = 'linux-source-6.1';
 
 export interface ResolvedPackages {
   /** linux-source-6.1 at the stock i386 kernel's version (built by kernel/). */

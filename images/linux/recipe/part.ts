@@ -65,7 +65,7 @@ export const gccVersion = (): string => run('gcc', ['-dumpfullversion']).stdout.
  * would only sit in the guest's memory and saved state), warnings as
  * errors, our headers.
  */
-export const GUEST_CFLAGS = ['-m32', '-static', '-s', '-O2', '-Wall', '-Wextra', '-Werror'];
+const GUEST_CFLAGS = ['-m32', '-static', '-s', '-O2', '-Wall', '-Wextra', '-Werror'];
 
 /** In the step keys of what prefixMapFlags() compiles: outputs built before them are rebuilt. */
 export const PREFIX_MAPPED = 'file-prefix-map';

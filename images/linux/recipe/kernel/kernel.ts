@@ -20,7 +20,7 @@ export interface KernelBuild {
 }
 
 /** kbuild's version string (uname -v starts with #<this>): names our build. */
-export const KERNEL_BUILD_VERSION = 'filemon-sim';
+const KERNEL_BUILD_VERSION = 'filemon-sim';
 
 export interface KernelBuildInput {
   /** The linux-source-6.1 .deb, its version and sha256. */
