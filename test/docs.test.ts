@@ -1,7 +1,7 @@
 // The documentation cannot drift: docs/cli.md names every command, flag and
 // environment variable of `--help` (sim/cli/usage.ts) and no flag the help
-// lacks; every relative link in README.md and docs/ reaches a file or a
-// heading; TypeDoc builds the API reference with no warning (an undocumented
+// lacks; every relative link in README.md, CONTRIBUTING.md, CHANGELOG.md
+// and docs/ reaches a file or a heading; TypeDoc builds the API reference with no warning (an undocumented
 // export, a broken {@link}, a referenced type left out).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -36,6 +36,9 @@ function synopsis(doc: string): Map<string, Set<string>> {
   }
   return commands;
 }
+
+/** The guides at the top of the repository. */
+const TOP_LEVEL = ['README.md', 'CONTRIBUTING.md', 'CHANGELOG.md'];
 
 function markdownFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -78,8 +81,8 @@ describe('documentation', () => {
     assert.doesNotMatch(readme, /\b20\d\d-\d\d-\d\d\b/, 'README.md holds a dated figure: it belongs in docs/benchmarks.md');
   });
 
-  it('every relative link in README.md and docs/ reaches a file or a heading', () => {
-    const files = [join(packageRoot, 'README.md'), ...markdownFiles(join(packageRoot, 'docs'))];
+  it('every relative link in README.md, CONTRIBUTING.md, CHANGELOG.md and docs/ reaches a file or a heading', () => {
+    const files = [...TOP_LEVEL.map((n) => join(packageRoot, n)), ...markdownFiles(join(packageRoot, 'docs'))];
     const broken: string[] = [];
     const anchors = (file: string) => new Set([...readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '').matchAll(/^#+ (.*)$/gm)].map((m) => slug(m[1])));
     for (const file of files) {
@@ -98,7 +101,7 @@ describe('documentation', () => {
 
   it('every npm script and repository path the guides name exists', () => {
     // The guides, not the design notes: those record what was true when written.
-    const guides = [join(packageRoot, 'README.md'), ...readdirSync(join(packageRoot, 'docs')).filter((n) => n.endsWith('.md')).map((n) => join(packageRoot, 'docs', n))];
+    const guides = [...TOP_LEVEL.map((n) => join(packageRoot, n)), ...readdirSync(join(packageRoot, 'docs')).filter((n) => n.endsWith('.md')).map((n) => join(packageRoot, 'docs', n))];
     const scripts = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     // Build outputs the guides name (playground/dist/) exist only once built: .gitignore's folders.
     const outputs = readFileSync(join(packageRoot, '.gitignore'), 'utf8').split('\n').filter((l) => /^[\w.-]+\/[\w./-]*\/$/.test(l));
