@@ -97,6 +97,19 @@ function compressState(raw: Uint8Array, log?: (msg: string) => void): Uint8Array
   return new Uint8Array(r.stdout.buffer, r.stdout.byteOffset, r.stdout.byteLength);
 }
 
+/**
+ * The size of a saved state file's contents once decompressed. Used by
+ * playground/site.mjs, which loads dist/ by path where knip cannot follow.
+ * @public
+ */
+export function stateRawBytes(path: string): number {
+  const bytes = readFileSync(path);
+  if (!isZstd(bytes)) return bytes.length;
+  const r = spawnSync('zstd', ['-dc', path], { maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`zstd -d ${path} failed: ${r.stderr?.toString().trim()}`);
+  return r.stdout.length;
+}
+
 /** True when bytes start with the zstd frame magic (28 b5 2f fd). */
 export function isZstd(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd;
