@@ -8,10 +8,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_MEMORY_MIB } from '../sim/machine.js';
+import { DEFAULT_MEMORY_MIB } from '../sim/guest/machine.js';
 import { bootMachine } from '../sim/node/boot.js';
 import { loadImage } from '../sim/node/image.js';
-import { dropPageCache } from '../sim/snapshot.js';
+import { dropPageCache } from '../sim/guest/snapshot.js';
 
 const PAGE = 4096;
 /** Linux's i386 PAGE_OFFSET with CONFIG_VMSPLIT_3G: kernel symbol address - this = physical address. */

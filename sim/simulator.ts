@@ -4,7 +4,7 @@
 // traces only when asked. Browser-safe: the Node entry (sim/index.ts) adds
 // start().
 import { AgentError, AgentRestartedError, checkTimeoutMs, CommandTimeoutError, MachineError } from './errors.js';
-import { DEFAULT_EXEC_TIMEOUT_MS, type ExecOptions, type ExecResult, type Machine } from './machine.js';
+import { DEFAULT_EXEC_TIMEOUT_MS, type ExecOptions, type ExecResult, type Machine } from './guest/machine.js';
 import { formatMetaFile } from './export/meta.js';
 import type { Trace, TraceParser } from './trace/index.js';
 

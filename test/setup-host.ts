@@ -4,7 +4,7 @@
 // guest's saved state: a cold boot (and the state's compression) happens
 // here once, outside any test's timeout, so every test restores.
 import { spawnSync } from 'node:child_process';
-import { buildImage } from '../images/linux/build.js';
+import { buildImage } from '../images/linux/recipe/build.js';
 import { bootMachine } from '../sim/node/boot.js';
 import { HOST_PROGRAMS, missingHostPrograms, missingProgramsLine } from './helpers/host-programs.js';
 

@@ -11,10 +11,10 @@ import {
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ImageManifest, ManifestOutput } from '../../sim/image.js';
+import type { ImageManifest, ManifestOutput } from '../../../sim/guest/image.js';
 import { packDisk } from './bulk.js';
 import { aptUpdate, download, ensureHost, extract, type DownloadedPackage } from './debian.js';
-import { manifestPath, outDir, outputFiles, sourceDir } from './layout.js';
+import { manifestPath, outDir, outputFiles, recipeDir, sourceDir } from './layout.js';
 import { buildKernel } from './kernel/kernel.js';
 import { resolveGuestPackages, type ResolvedPackages } from './packages.js';
 import type { BuildContext } from './part.js';
@@ -93,7 +93,7 @@ export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest
     deb: join(debDir, kernelDeb.file),
     version: kernelDeb.version,
     sha256: sha256File(join(debDir, kernelDeb.file)),
-    sourceDir,
+    recipeDir,
     outDir,
     log,
     step,
