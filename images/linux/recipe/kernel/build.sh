@@ -27,6 +27,11 @@ tarball=$(ls "$work"/pkg/usr/src/linux-source-*.tar.xz)
 stamp=$(date -u -d "@$(stat -c %Y "$tarball")" '+%a %b %e %H:%M:%S UTC %Y')
 tar -xJf "$tarball" -C "$src" --strip-components=1
 rm -rf "$work/pkg"
+# 6.1's 9P_FS depends on INET, which only 9p's TCP transport (NET_9P_FD)
+# uses: dropped, so the guest can go without IPv4 (guest.config).
+kconfig9p=$src/fs/9p/Kconfig
+sed -i 's/^\tdepends on INET && NET_9P$/\tdepends on NET_9P/' "$kconfig9p"
+grep -qx '	depends on NET_9P' "$kconfig9p" || { echo "kernel: $kconfig9p does not read as 6.1's did; check 9P_FS's dependencies" >&2; exit 1; }
 
 export ARCH=i386
 export KBUILD_BUILD_TIMESTAMP="$stamp"
