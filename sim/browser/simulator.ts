@@ -14,7 +14,7 @@ import { TraceSession } from '../simulator.js';
 import { dropPageCache } from '../snapshot.js';
 import { stateKey } from '../state-key.js';
 import { loadTraceParser, type TraceParser } from '../trace/index.js';
-import type { RemoteDisk } from './disk.js';
+import type { DiskFetches, RemoteDisk } from './disk.js';
 import { decodeState } from './gunzip.js';
 import { fetchBytes, fetchGuestImage, neededOutputs, toolchainDisk, type FetchProgress } from './image.js';
 
@@ -26,6 +26,16 @@ export interface SiteInfo {
   /** The toolchain disk's folder (its manifest.json and disk), when the site has it: attached as hdb, read on demand. */
   toolchain?: { dir: string; bytes: number };
   state: { file: string; key: string; bytes: number; rawBytes: number } | null;
+}
+
+/** What a page sees of a disk the guest reads on demand: its size, what has been fetched, and a call after each fetched chunk. */
+export interface OnDemandDisk {
+  /** The whole disk's size. */
+  readonly byteLength: number;
+  /** What has been fetched so far. */
+  readonly stats: DiskFetches;
+  /** Called after each chunk arrives, with the totals so far. */
+  onfetch?: (stats: DiskFetches) => void;
 }
 
 /** Options of the browser {@link Simulator.start}: where the assets are, and the guest's boot options. */
@@ -166,7 +176,7 @@ export class Simulator extends TraceSession {
   }
 
   /** The toolchain disk when the site has one (its stats and onfetch show what a compile fetched). */
-  get toolchainDisk(): RemoteDisk | undefined {
+  get toolchainDisk(): OnDemandDisk | undefined {
     return this.machine.options.image.toolchain?.disk as RemoteDisk | undefined;
   }
 
