@@ -19,7 +19,7 @@
 //
 // Wall times are noisy on a shared machine; instructions are not.
 import { createHash } from 'node:crypto';
-import type { Machine } from '../sim/machine.js';
+import type { Machine } from '../sim/guest/machine.js';
 import { Simulator } from '../sim/index.js';
 import { median, timeTraces } from './timing.js';
 import { InstructionMeter } from './instructions.js';

@@ -1,6 +1,6 @@
 // The read-on-demand disk against v86's 9p, on the same files in one run:
 // each read in the guest with a cold page cache, from /dev/sda (the image's
-// squashfs, images/linux/bulk.ts) and from the 9p folder (the transport a
+// squashfs, images/linux/recipe/bulk.ts) and from the 9p folder (the transport a
 // 9p `basefs` lazy load uses once it has fetched a file), in guest
 // instructions (v86's counter: independent of the host's load) and wall
 // time (noisy on a shared machine). Then what each costs a saved state:
@@ -8,9 +8,9 @@
 // basefs lazy load keeps them once fetched) and an inode per file with it.
 // Usage: npm run bench:disk
 import type { V86 } from 'v86';
-import type { Machine } from '../sim/machine.js';
+import type { Machine } from '../sim/guest/machine.js';
 import { bootMachine } from '../sim/node/boot.js';
-import { dropPageCache } from '../sim/snapshot.js';
+import { dropPageCache } from '../sim/guest/snapshot.js';
 
 const DROP = 'sync && echo 3 > /proc/sys/vm/drop_caches';
 

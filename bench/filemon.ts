@@ -24,9 +24,9 @@
 // guest first (to measure an older image that lacks the "once" mode).
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { outDir } from '../images/linux/layout.js';
-import { run } from '../images/linux/run.js';
-import type { Machine } from '../sim/machine.js';
+import { outDir } from '../images/linux/recipe/layout.js';
+import { run } from '../images/linux/recipe/run.js';
+import type { Machine } from '../sim/guest/machine.js';
 import { bootMachine } from '../sim/node/boot.js';
 import { InstructionMeter } from './instructions.js';
 

@@ -3,7 +3,7 @@
 // the channel. Wall times are noisy on a shared machine.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import type { Machine } from '../sim/machine.js';
+import type { Machine } from '../sim/guest/machine.js';
 import { bootMachine } from '../sim/node/boot.js';
 import { decodeTree, encodeTree, EntryKind, type TreeEntry } from '../sim/transfer/tree.js';
 

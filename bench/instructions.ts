@@ -1,5 +1,5 @@
 // Counting guest instructions across a benchmark's span (bench:filemon, bench:deterministic).
-import type { Machine } from '../sim/machine.js';
+import type { Machine } from '../sim/guest/machine.js';
 
 /**
  * Guest instructions over a span of host time. v86's counter is 32 bits and

@@ -19,7 +19,7 @@
 // makes no process and so no X record at all.
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { packageRoot } from '../images/linux/layout.js';
+import { packageRoot } from '../images/linux/recipe/layout.js';
 import { serveStatic } from '../sim/node/static-server.js';
 import type { BrowserContext } from 'playwright-core';
 import { launchChromium } from '../test/helpers/browser.js';

@@ -10,10 +10,10 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { toolchainDir } from '../images/linux/layout.js';
-import { BMAKE_SOURCE_DIR, packToolchainDisk, type DiskCompression } from '../images/linux/toolchain/build.js';
-import type { ToolchainManifest } from '../sim/image.js';
-import type { Machine } from '../sim/machine.js';
+import { toolchainDir } from '../images/linux/recipe/layout.js';
+import { BMAKE_SOURCE_DIR, packToolchainDisk, type DiskCompression } from '../images/linux/recipe/toolchain/build.js';
+import type { ToolchainManifest } from '../sim/guest/image.js';
+import type { Machine } from '../sim/guest/machine.js';
 import { bootMachine } from '../sim/node/boot.js';
 import { Simulator } from '../sim/index.js';
 import { InstructionMeter } from './instructions.js';

@@ -16,7 +16,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { packageRoot } from '../images/linux/layout.js';
+import { packageRoot } from '../images/linux/recipe/layout.js';
 import { Simulator } from '../sim/index.js';
 import { median, timeTraces } from './timing.js';
 

@@ -5,7 +5,7 @@
 // or are built first).
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { packageRoot } from '../images/linux/layout.js';
+import { packageRoot } from '../images/linux/recipe/layout.js';
 import { serveStatic } from '../sim/node/static-server.js';
 import { launchChromium } from '../test/helpers/browser.js';
 import { openPlayground, run } from '../test/browser/playground-driver.js';

@@ -2,7 +2,7 @@
 // can be shared: the lesson step shown while the lesson is, else the last
 // command line, typed or clicked (as #example= when it is an example's).
 // Updated with replaceState: no history entry, no hashchange.
-import type { ShellSession } from '../sim/shell-session.js';
+import type { ShellSession } from '../sim/guest/shell-session.js';
 import { EXAMPLES } from './examples.js';
 import { linkFor, type PageLink } from './links.js';
 

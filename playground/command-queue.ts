@@ -2,7 +2,7 @@
 // steps) wait for the shell's prompt, one after another, instead of being
 // typed into a running command (whose records they would join, and which
 // might read them as its input).
-import type { CommandGroup, ShellSession } from '../sim/shell-session.js';
+import type { CommandGroup, ShellSession } from '../sim/guest/shell-session.js';
 
 /** As long as a visitor may leave a command running. */
 const FOREVER_MS = 24 * 3600_000;

@@ -1,4 +1,4 @@
-// The meta-mode lesson in the page: the steps of sim/meta-lesson.ts (the
+// The meta-mode lesson in the page: the steps of sim/lessons/meta.ts (the
 // same the Node demo runs), each typed into the traced terminal, with the
 // targets bmake rebuilt, its reasons, and the .meta record each reason
 // points at. Steps may be taken in any order: the ones before are replayed
@@ -7,11 +7,11 @@
 // Each step keeps its own outcome and its page is drawn from that alone; a
 // step not yet run shows a prediction. One step runs at a time: Run on
 // another step (or a link) queues it, and every page says which step runs.
-import type { ExecResult } from '../sim/machine.js';
+import type { ExecResult } from '../sim/guest/machine.js';
 import {
   META_STEPS, TARGETS, asExpected, citeRecords, explain, filemonRecords, predict, prepareCommand, readBmakeOutput, settleCommand, stepCommand,
   LESSON_PROJECT, type MetaOutcome, type MetaStep,
-} from '../sim/meta-lesson.js';
+} from '../sim/lessons/meta.js';
 
 export interface LessonHost {
   exec(cmd: string): Promise<ExecResult>;

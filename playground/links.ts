@@ -1,7 +1,7 @@
 // Links into the page: the address's fragment names an example
 // (#example=fork-tree), a lesson step (#lesson=meta&step=3) or a command to
 // type (#cmd=ls%20-l); the page runs it once the guest is ready.
-import { META_STEPS } from '../sim/meta-lesson.js';
+import { META_STEPS } from '../sim/lessons/meta.js';
 
 export interface PageLink {
   example?: string;

@@ -6,8 +6,8 @@
 import '@xterm/xterm/css/xterm.css';
 import './style.css';
 import { AssetError, GuestPanicError, Simulator, mountTerminal, type FetchProgress, type ShellSession } from '../sim/browser/index.js';
-import { ConsoleWatch } from '../sim/console-watch.js';
-import type { Machine } from '../sim/machine.js';
+import { ConsoleWatch } from '../sim/guest/console-watch.js';
+import type { Machine } from '../sim/guest/machine.js';
 import { reserveHeight } from './about-box.js';
 import { PageAddress } from './address.js';
 import { CommandQueue } from './command-queue.js';

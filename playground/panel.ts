@@ -1,7 +1,7 @@
 // The trace panel: each command line's records as they arrive (log lines
 // coloured by letter, the manual's meaning on hover), a process tree and
 // the file sets of the trace model, filters by letter and by pid.
-import type { CommandGroup, ShellEvent, ShellSession } from '../sim/shell-session.js';
+import type { CommandGroup, ShellEvent, ShellSession } from '../sim/guest/shell-session.js';
 import { formatEntry, isEvent, type LogEntry, type ProcessInfo, type FileRef, type FileMove } from '../sim/trace/index.js';
 import { drawGraph, processGraph, ZoomPan } from './graph.js';
 import { LETTERS, LETTER_MEANING } from '../sim/browser/letters.js';
@@ -110,7 +110,7 @@ export class TracePanel {
       case 'prompt': {
         const s = this.sections.get(e.command);
         if (!s) return;
-        // Records after the prompt moved to the next group (sim/shell-session.ts); at-prompt records may turn out a line typed ahead.
+        // Records after the prompt moved to the next group (sim/guest/shell-session.ts); at-prompt records may turn out a line typed ahead.
         const kept = new Set(e.command.entries.map((x) => String(x.line)));
         for (const row of Array.from(s.list.children) as HTMLElement[]) if (!kept.has(row.dataset.line ?? '')) row.remove();
         s.title.textContent = this.titleOf(e.command);

@@ -30,9 +30,9 @@ async function core() {
     need('sim/node/image.js'),
     need('sim/node/boot.js'),
     need('sim/node/state-store.js'),
-    need('sim/state-key.js'),
-    need('images/linux/layout.js'),
-    need('sim/machine.js'),
+    need('sim/guest/state-key.js'),
+    need('images/linux/recipe/layout.js'),
+    need('sim/guest/machine.js'),
     need('sim/node/browser-bundle.js'),
   ]);
   return { ...image, ...boot, ...store, ...key, ...layout, ...bundle, DEFAULT_MEMORY_MIB: machine.DEFAULT_MEMORY_MIB };

@@ -77,17 +77,17 @@ export class Simulator extends TraceSession {
 }
 
 export { TraceSession, TraceError, TraceTimeoutError, GUEST_DEFAULT_CWD, type MetaOptions, type TraceOptions, type TraceResult } from './simulator.js';
-export { Machine, type BootOptions, type ExecOptions, type ExecResult } from './machine.js';
+export { Machine, type BootOptions, type ExecOptions, type ExecResult } from './guest/machine.js';
 export * from './errors.js';
 export { TransferError, type TransferOptions, type TransferReport } from './transfer/report.js';
 export type { Refusal, Skipped } from './transfer/tree.js';
 export { bootMachine, type NodeBootOptions, type BootInfo } from './node/boot.js';
 export { IMAGE_PACKAGE, ImageMissingError, ImageInvalidError } from './node/image.js';
-export { TOOLCHAIN_PACKAGE } from './toolchain.js';
+export { TOOLCHAIN_PACKAGE } from './guest/toolchain.js';
 export { parseTrace, createLogStream } from './node/parser-wasm.js';
 export { Trace, LogStream, filemonSection } from './trace/index.js';
 export type * from './trace/index.js';
-export { formatTree, formatDeps, formatErrors } from './views.js';
+export { formatTree, formatDeps, formatErrors } from './trace/views.js';
 export { assertTraceMatches, goldenText, type GoldenOptions, type TraceLike } from './testing/golden.js';
 export {
   diffTraces, formatTraceDiff, traceDiffJSON, comparable, withoutIgnored,

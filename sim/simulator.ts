@@ -4,9 +4,9 @@
 // traces only when asked. Browser-safe: the Node entry (sim/index.ts) adds
 // start().
 import { AgentError, AgentRestartedError, checkTimeoutMs, CommandTimeoutError, MachineError } from './errors.js';
-import { DEFAULT_EXEC_TIMEOUT_MS, type ExecOptions, type ExecResult, type Machine } from './machine.js';
+import { DEFAULT_EXEC_TIMEOUT_MS, type ExecOptions, type ExecResult, type Machine } from './guest/machine.js';
 import { formatMetaFile } from './export/meta.js';
-import { missingToolchainNote } from './toolchain.js';
+import { missingToolchainNote } from './guest/toolchain.js';
 import type { Trace, TraceParser } from './trace/index.js';
 
 /** Options of {@link TraceSession.trace}: those of {@link Machine.exec}, and a restore first. */

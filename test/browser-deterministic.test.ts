@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Simulator, type TraceResult } from 'filemon-sim';
-import { packageRoot } from '../images/linux/layout.js';
+import { packageRoot } from '../images/linux/recipe/layout.js';
 import { bootMachine } from '../sim/node/boot.js';
 import { bundleForBrowser } from '../sim/node/browser-bundle.js';
 import { PARSER_WASM_URL } from '../sim/node/parser-wasm.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { packageRoot } from '../images/linux/layout.js';
+import { packageRoot } from '../images/linux/recipe/layout.js';
 import { serveStatic, type StaticServer } from '../sim/node/static-server.js';
 import { launchChromium, type LaunchedBrowser } from './helpers/browser.js';
 import type * as Site from '../playground/site.mjs';

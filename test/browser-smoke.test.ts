@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
-import { outDir, packageRoot } from '../images/linux/layout.js';
+import { outDir, packageRoot } from '../images/linux/recipe/layout.js';
 import { bundleForBrowser } from '../sim/node/browser-bundle.js';
 import { DISK_CHUNK_BYTES } from '../sim/browser/disk.js';
 import { loadImage } from '../sim/node/image.js';

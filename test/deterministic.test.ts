@@ -1,4 +1,4 @@
-// Deterministic mode (sim/deterministic.ts): the same command from the same
+// Deterministic mode (sim/guest/deterministic.ts): the same command from the same
 // state gives byte-identical stdout, stderr and log, whatever the host does.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Simulator, assertTraceMatches, type TraceResult } from 'filemon-sim';
-import { packageRoot } from '../images/linux/layout.js';
+import { packageRoot } from '../images/linux/recipe/layout.js';
 import { PARALLEL_BUILD } from './helpers/parallel-build.js';
 const GOLDEN = join(packageRoot, 'test/fixtures/golden/bmake-j4-deterministic.log');
 const CLI = join(packageRoot, 'dist/sim/cli.js');

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertTraceMatches, diffTraces, formatTraceDiff, goldenText, parseTrace } from 'filemon-sim';
-import { packageRoot } from '../images/linux/layout.js';
+import { packageRoot } from '../images/linux/recipe/layout.js';
 import { runCli } from './helpers/cli.js';
 
 const FIX = join(packageRoot, 'test/fixtures/diff');

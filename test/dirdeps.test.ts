@@ -1,7 +1,7 @@
 // The other consumers of filemon records: the mk-files of Debian's bmake
 // package (/usr/share/bmake/mk-bmake). A tree of three directories (gen
 // makes a header, lib includes it and makes libcalc.a, prog uses lib's
-// header and library; images/linux/demo/dirdeps-project) is built with
+// header and library; images/linux/guest/demo/dirdeps-project) is built with
 // bmake in meta mode through meta.autodep.mk, whose gendirdeps.mk runs
 // meta2deps.sh over our .meta files and writes each directory's
 // Makefile.depend.<machine>. Its DIRDEPS must name the directories each one
@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Machine } from '../sim/machine.js';
+import type { Machine } from '../sim/guest/machine.js';
 import { sharedGuest, text } from './helpers/guest.js';
 import { hostProgram } from './helpers/host-programs.js';
 

@@ -1,12 +1,12 @@
 // The guest's read-only disk in Node: what the prompt does not need lives
-// on it (images/linux/bulk.ts) and v86 reads it from the file at offsets.
+// on it (images/linux/recipe/bulk.ts) and v86 reads it from the file at offsets.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { outDir } from '../images/linux/layout.js';
-import type { Machine } from '../sim/machine.js';
+import { outDir } from '../images/linux/recipe/layout.js';
+import type { Machine } from '../sim/guest/machine.js';
 import type { FileDisk } from '../sim/node/disk.js';
-import { dropPageCache } from '../sim/snapshot.js';
+import { dropPageCache } from '../sim/guest/snapshot.js';
 import { sharedGuest, text } from './helpers/guest.js';
 
 /** Debian's libc as extracted for the image build: the disk's copy must be byte-identical. */

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../images/linux/layout.js';
+import { packageRoot } from '../images/linux/recipe/layout.js';
 import { hostProgram } from './helpers/host-programs.js';
 
 const CLI = join(packageRoot, 'dist/sim/cli.js');

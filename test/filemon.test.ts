@@ -1,11 +1,11 @@
-// /dev/filemon conformance: the C programs of images/linux/tests run in the
+// /dev/filemon conformance: the C programs of images/linux/guest/tests run in the
 // guest; each one's output, with pids and times replaced by placeholders
 // (normalize.awk), must equal its expected/<case>.txt line for line.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sourceDir } from '../images/linux/layout.js';
-import type { Machine } from '../sim/machine.js';
+import { sourceDir } from '../images/linux/recipe/layout.js';
+import type { Machine } from '../sim/guest/machine.js';
 import { sharedGuest, text } from './helpers/guest.js';
 
 const GUEST_DIR = '/usr/lib/filemon-tests';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../images/linux/layout.js';
+import { packageRoot } from '../images/linux/recipe/layout.js';
 import { HOST_PROGRAMS, hostProgram } from './helpers/host-programs.js';
 
 /** Programs every Debian machine with Node has: run by name, not listed. */

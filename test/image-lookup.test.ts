@@ -6,11 +6,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, constants as zlib } from 'node:zlib';
-import { DEFAULT_MEMORY_MIB } from '../sim/machine.js';
+import { DEFAULT_MEMORY_MIB } from '../sim/guest/machine.js';
 import { bootMachine } from '../sim/node/boot.js';
 import { IMAGE_PACKAGE, loadImage, mainPackage, readManifest, v86Version } from '../sim/node/image.js';
 import { pruneStates, stateFileName, stateLocation, userCacheDir } from '../sim/node/state-store.js';
-import { stateKey } from '../sim/state-key.js';
+import { stateKey } from '../sim/guest/state-key.js';
 import { runCli } from './helpers/cli.js';
 
 describe('image lookup and saved-state locations', function () {

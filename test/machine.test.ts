@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { AgentError, CommandTimeoutError, GuestPanicError, MachineClosedError, BootTimeoutError } from '../sim/errors.js';
-import type { Machine } from '../sim/machine.js';
+import type { Machine } from '../sim/guest/machine.js';
 import { bootMachine, isZstd } from '../sim/node/boot.js';
 import { loadImage } from '../sim/node/image.js';
-import { dropPageCache } from '../sim/snapshot.js';
+import { dropPageCache } from '../sim/guest/snapshot.js';
 import { sharedGuest, text } from './helpers/guest.js';
 
 /** Bytes a..a+n of a repeatable pattern that runs through every byte value. */

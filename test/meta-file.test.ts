@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatMetaFile, metaFileName } from '../sim/export/meta.js';
-import type { Machine } from '../sim/machine.js';
+import type { Machine } from '../sim/guest/machine.js';
 import { traceParser } from '../sim/node/parser-wasm.js';
 import { TraceSession } from '../sim/simulator.js';
 import { sharedGuest, text } from './helpers/guest.js';

@@ -2,7 +2,7 @@
 // playground's links, without a guest: what the page and the Node demo
 // conclude from bmake's own words.
 import assert from 'node:assert/strict';
-import { META_STEPS, citeRecords, explain, readBmakeOutput, stepCommand } from '../sim/meta-lesson.js';
+import { META_STEPS, citeRecords, explain, readBmakeOutput, stepCommand } from '../sim/lessons/meta.js';
 import { linkFor, readLink } from '../playground/links.js';
 
 const P = '/home/demo/meta-project';

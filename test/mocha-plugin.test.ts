@@ -4,7 +4,7 @@
 // test/fixtures/node-test-project by `node --test` with filemon-sim/node-test.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { packageRoot } from '../images/linux/layout.js';
+import { packageRoot } from '../images/linux/recipe/layout.js';
 import { parseShard, shardFiles } from '../sim/testing/shard.js';
 import { linkPackage, recordedFiles, runFixture, runMochaProject } from './helpers/runner-fixtures.js';
 

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { packageRoot } from '../images/linux/layout.js';
+import { packageRoot } from '../images/linux/recipe/layout.js';
 import type { StaticServer } from '../sim/node/static-server.js';
-import { META_STEPS, sameTargets } from '../sim/meta-lesson.js';
+import { META_STEPS, sameTargets } from '../sim/lessons/meta.js';
 import { launchChromium, type LaunchedBrowser } from './helpers/browser.js';
 import { axeViolations, openPlayground, servePlaygroundSite, waitForGroup, waitStep } from './browser/playground-driver.js';
 

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import { packageRoot } from '../images/linux/layout.js';
+import { packageRoot } from '../images/linux/recipe/layout.js';
 import { serveStatic, type StaticServer } from '../sim/node/static-server.js';
 import { parseTrace } from '../sim/node/parser-wasm.js';
 import { launchChromium, type LaunchedBrowser } from './helpers/browser.js';

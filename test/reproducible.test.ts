@@ -8,12 +8,12 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildImage } from '../images/linux/build.js';
-import { outDir, sourceDir } from '../images/linux/layout.js';
-import type { BuildContext } from '../images/linux/part.js';
-import { agent } from '../images/linux/parts/agent.js';
-import { bmake } from '../images/linux/parts/bmake.js';
-import { filemonModule } from '../images/linux/parts/filemon.js';
+import { buildImage } from '../images/linux/recipe/build.js';
+import { outDir, sourceDir } from '../images/linux/recipe/layout.js';
+import type { BuildContext } from '../images/linux/recipe/part.js';
+import { agent } from '../images/linux/recipe/parts/agent.js';
+import { bmake } from '../images/linux/recipe/parts/bmake.js';
+import { filemonModule } from '../images/linux/recipe/parts/filemon.js';
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
@@ -26,7 +26,7 @@ describe('reproducible image', function () {
     // The image (and its kernel) as npm run images makes it; a no-op when built.
     const manifest = await buildImage({ log: () => undefined });
     other = mkdtempSync(join(tmpdir(), 'filemon-sim-repro-'));
-    const src = join(other, 'elsewhere/images/linux');
+    const src = join(other, 'elsewhere/images/linux/guest');
     mkdirSync(src, { recursive: true });
     for (const d of ['agent', 'include', 'filemon', 'bmake', 'demo']) cpSync(join(sourceDir, d), join(src, d), { recursive: true });
     const out = join(other, 'out');

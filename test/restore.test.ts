@@ -1,5 +1,5 @@
 // Restoring the starting state keeps v86's compiled code for the pages that
-// did not change (sim/restore-in-place.ts): the guest is back in its saved
+// did not change (sim/guest/restore-in-place.ts): the guest is back in its saved
 // state, and the traces after a restore run warm.
 import assert from 'node:assert/strict';
 import { Simulator } from 'filemon-sim';

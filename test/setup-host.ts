@@ -4,9 +4,9 @@
 // guest's saved states (without and with the toolchain disk): a cold boot (and the state's compression) happens
 // here once, outside any test's timeout, so every test restores.
 import { spawnSync } from 'node:child_process';
-import { buildImage } from '../images/linux/build.js';
-import { toolchainDir } from '../images/linux/layout.js';
-import { buildToolchain } from '../images/linux/toolchain/build.js';
+import { buildImage } from '../images/linux/recipe/build.js';
+import { toolchainDir } from '../images/linux/recipe/layout.js';
+import { buildToolchain } from '../images/linux/recipe/toolchain/build.js';
 import { bootMachine } from '../sim/node/boot.js';
 import { HOST_PROGRAMS, missingHostPrograms, missingProgramsLine } from './helpers/host-programs.js';
 

@@ -1,9 +1,9 @@
 // The traced interactive shell through the real emulator: fms-shell in the
 // guest on /dev/hvc1 (terminal) and /dev/hvc2 (live filemon log).
 import assert from 'node:assert/strict';
-import type { Machine } from '../sim/machine.js';
+import type { Machine } from '../sim/guest/machine.js';
 import { traceParser } from '../sim/node/parser-wasm.js';
-import { ShellSession, type CommandGroup } from '../sim/shell-session.js';
+import { ShellSession, type CommandGroup } from '../sim/guest/shell-session.js';
 import { formatEntry } from '../sim/trace/index.js';
 import { sharedGuest } from './helpers/guest.js';
 
@@ -21,7 +21,7 @@ describe('traced interactive shell', function () {
 
   // On a guest that was saved and restored, as a user's may be: v86 used to
   // set the TSC back by seconds then, the guest's clock stood still and
-  // fms-shell gave no prompt (sim/restore-tsc.ts).
+  // fms-shell gave no prompt (sim/guest/restore-tsc.ts).
   before(async () => {
     machine = await sharedGuest();
     await machine.restoreState(await machine.saveState());

@@ -1,4 +1,4 @@
-// The toolchain disk (images/linux/toolchain): attached as hdb, it puts
+// The toolchain disk (images/linux/recipe/toolchain): attached as hdb, it puts
 // Debian's gcc, binutils, GNU make and GNU tools beneath /usr, so a C file
 // compiles and links in the guest with no option; its states are its own
 // (a state saved with it and one saved without both restore as they were);
@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { toolchainDir } from '../images/linux/layout.js';
-import type { Machine } from '../sim/machine.js';
+import { toolchainDir } from '../images/linux/recipe/layout.js';
+import type { Machine } from '../sim/guest/machine.js';
 import { bootMachine } from '../sim/node/boot.js';
 import { Simulator } from '../sim/index.js';
-import { TOOLCHAIN_PACKAGE, TOOLCHAIN_PROGRAMS } from '../sim/toolchain.js';
+import { TOOLCHAIN_PACKAGE, TOOLCHAIN_PROGRAMS } from '../sim/guest/toolchain.js';
 import { text } from './helpers/guest.js';
 
 const HELLO = '#include <stdio.h>\n#include <math.h>\nint main(void) { printf("hello %d\\n", (int)sqrt(49.0)); return 0; }\n';

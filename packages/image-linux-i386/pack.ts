@@ -8,13 +8,13 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { basename, dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants as zlib } from 'node:zlib';
-import { buildImage } from '../../images/linux/build.js';
-import { outDir, packageRoot } from '../../images/linux/layout.js';
-import type { ImageManifest } from '../../sim/image.js';
-import { DEFAULT_MEMORY_MIB } from '../../sim/machine.js';
+import { buildImage } from '../../images/linux/recipe/build.js';
+import { outDir, packageRoot } from '../../images/linux/recipe/layout.js';
+import type { ImageManifest } from '../../sim/guest/image.js';
+import { DEFAULT_MEMORY_MIB } from '../../sim/guest/machine.js';
 import { bootMachine } from '../../sim/node/boot.js';
 import { COMPRESSED_SUFFIX, IMAGE_PACKAGE, mainPackage, v86Version } from '../../sim/node/image.js';
-import { stateKey } from '../../sim/state-key.js';
+import { stateKey } from '../../sim/guest/state-key.js';
 
 /** This folder in the sources (the package.json template), seen from dist/packages/image-linux-i386/. */
 const templateDir = join(packageRoot, 'packages/image-linux-i386');
@@ -34,10 +34,10 @@ export const SOURCE_LICENCES: Record<string, string> = {
   bmake: 'BSD-3-Clause',
 };
 
-/** filemon-sim's own guest parts, built from this repository's images/linux/. */
+/** filemon-sim's own guest parts, built from this repository's images/linux/guest/. */
 const OWN_PARTS = [
-  { what: 'filemon.ko, the /dev/filemon kernel module', source: 'images/linux/filemon/', licence: 'GPL-2.0-only' },
-  { what: 'fms-agent, fms-trace, fms-shell, /init and the conformance programs', source: 'images/linux/', licence: 'BSD-2-Clause' },
+  { what: 'filemon.ko, the /dev/filemon kernel module', source: 'images/linux/guest/filemon/', licence: 'GPL-2.0-only' },
+  { what: 'fms-agent, fms-trace, fms-shell, /init and the conformance programs', source: 'images/linux/guest/', licence: 'BSD-2-Clause' },
 ];
 
 export interface SourceRef {
@@ -246,7 +246,7 @@ ${srcRows.join('\n')}
 
 Corresponding source in one go: ${uniqueSources.map((s) => `\`apt-get source ${s.source}=${s.sourceVersion}\``).join(', ')}.
 
-filemon-sim's own guest parts, from the \`images/linux/\` folder of
+filemon-sim's own guest parts, from the \`images/linux/guest/\` folder of
 filemon-sim ${mainPackage.version}'s source repository:
 
 | part | source | licence |

@@ -7,15 +7,15 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildImage } from '../../images/linux/build.js';
-import { outDir, packageRoot, toolchainDir } from '../../images/linux/layout.js';
-import { buildToolchain } from '../../images/linux/toolchain/build.js';
-import type { ImageManifest, ToolchainManifest } from '../../sim/image.js';
-import { DEFAULT_MEMORY_MIB } from '../../sim/machine.js';
+import { buildImage } from '../../images/linux/recipe/build.js';
+import { outDir, packageRoot, toolchainDir } from '../../images/linux/recipe/layout.js';
+import { buildToolchain } from '../../images/linux/recipe/toolchain/build.js';
+import type { ImageManifest, ToolchainManifest } from '../../sim/guest/image.js';
+import { DEFAULT_MEMORY_MIB } from '../../sim/guest/machine.js';
 import { bootMachine } from '../../sim/node/boot.js';
 import { IMAGE_PACKAGE, mainPackage, v86Version } from '../../sim/node/image.js';
-import { stateKey } from '../../sim/state-key.js';
-import { TOOLCHAIN_PACKAGE } from '../../sim/toolchain.js';
+import { stateKey } from '../../sim/guest/state-key.js';
+import { TOOLCHAIN_PACKAGE } from '../../sim/guest/toolchain.js';
 import { npmPack, packOutDir, sourcePackages, SOURCE_LICENCES, type PackResult, type SourceRef } from '../image-linux-i386/pack.js';
 
 const templateDir = join(packageRoot, 'packages/toolchain-linux-i386');

@@ -3,11 +3,11 @@
 // first read of it and kept. v86's own URL disk forgets its chunks at every
 // restore (its state holds written blocks only); the disk never changes,
 // so this one keeps them, and a saved state holds none of it.
-import { ReadOnlyDisk } from '../read-only-disk.js';
+import { ReadOnlyDisk } from '../guest/read-only-disk.js';
 
 /**
  * Bytes per range request, and per cached chunk: one squashfs block
- * (images/linux/bulk.ts), so a small file costs one request.
+ * (images/linux/recipe/bulk.ts), so a small file costs one request.
  */
 export const DISK_CHUNK_BYTES = 128 << 10;
 

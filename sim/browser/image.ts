@@ -4,7 +4,7 @@
 // BIOS: the kernel and initramfs are fetched for a cold boot alone. The
 // disk is never fetched whole: its chunks come as the guest reads them, by
 // HTTP range requests (sim/browser/disk.ts; the server must answer them).
-import { sha256Hex, type GuestImage, type ImageManifest, type ManifestOutput, type ToolchainManifest } from '../image.js';
+import { sha256Hex, type GuestImage, type ImageManifest, type ManifestOutput, type ToolchainManifest } from '../guest/image.js';
 import { RemoteDisk } from './disk.js';
 
 /** Download progress of the image files, in bytes. */

@@ -13,6 +13,6 @@ export { AssetError, fetchBytes, fetchImage, type FetchProgress } from './image.
 export type { DiskFetches } from './disk.js';
 export { LETTERS, LETTER_MEANING, LETTER_COLOUR } from './letters.js';
 export { TraceError, TraceTimeoutError, type TraceOptions, type TraceResult } from '../simulator.js';
-export { ShellSession, type CommandGroup, type ShellEvent } from '../shell-session.js';
+export { ShellSession, type CommandGroup, type ShellEvent } from '../guest/shell-session.js';
 export { GuestPanicError } from '../errors.js';
 export { Trace, type TraceEvent, type LogEntry, type ProcessInfo, type FileSets } from '../trace/index.js';

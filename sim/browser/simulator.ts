@@ -7,12 +7,12 @@
 // Restoring fetches only the BIOS of the image: the kernel and initramfs
 // are fetched for a cold boot alone.
 import { GuestPanicError } from '../errors.js';
-import type { ImageManifest, ToolchainManifest } from '../image.js';
-import { DEFAULT_MEMORY_MIB, Machine } from '../machine.js';
-import { ShellSession, type ShellSessionOptions } from '../shell-session.js';
+import type { ImageManifest, ToolchainManifest } from '../guest/image.js';
+import { DEFAULT_MEMORY_MIB, Machine } from '../guest/machine.js';
+import { ShellSession, type ShellSessionOptions } from '../guest/shell-session.js';
 import { TraceSession } from '../simulator.js';
-import { dropPageCache } from '../snapshot.js';
-import { stateKey } from '../state-key.js';
+import { dropPageCache } from '../guest/snapshot.js';
+import { stateKey } from '../guest/state-key.js';
 import { loadTraceParser, type TraceParser } from '../trace/index.js';
 import type { DiskFetches, RemoteDisk } from './disk.js';
 import { decodeState } from './gunzip.js';

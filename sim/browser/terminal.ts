@@ -5,7 +5,7 @@
 // also loads xterm.js's stylesheet (@xterm/xterm/css/xterm.css).
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
-import type { CommandGroup, ShellEvent, ShellSession } from '../shell-session.js';
+import type { CommandGroup, ShellEvent, ShellSession } from '../guest/shell-session.js';
 import { formatEntry, isEvent } from '../trace/index.js';
 import { LETTER_COLOUR, LETTER_MEANING } from './letters.js';
 import { Simulator, type BrowserStartOptions } from './simulator.js';
@@ -155,7 +155,7 @@ export function mountTerminal(element: HTMLElement, sim: Simulator, opts: MountO
       g.classList.add('fms-done');
       const kept = new Set(e.command.entries.map((x) => String(x.line)));
       for (const row of Array.from(g.querySelectorAll<HTMLElement>('.fms-rec'))) if (!kept.has(row.dataset.line ?? '')) row.remove();
-      // At-prompt records that turned out a line typed ahead (sim/shell-session.ts).
+      // At-prompt records that turned out a line typed ahead (sim/guest/shell-session.ts).
       g.classList.toggle('fms-completion', !!e.command.completion);
       g.firstElementChild!.textContent = e.command.completion ? '(at the prompt: completion)' : `$ ${e.command.line}`;
     }

@@ -3,7 +3,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { IgnoreOptions } from '../diff/index.js';
 import { MAX_TIMEOUT_MS } from '../errors.js';
-import { MAX_MEMORY_MIB, MIN_MEMORY_MIB } from '../machine.js';
+import { MAX_MEMORY_MIB, MIN_MEMORY_MIB } from '../guest/machine.js';
 
 export class CliError extends Error {
   constructor(message: string, readonly exitCode = 2) {

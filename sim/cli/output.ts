@@ -12,7 +12,7 @@ import {
   Trace, type ByteSink, type LogEntry, type RawBatch,
 } from '../trace/index.js';
 import { EXPORT_FORMATS, exportTrace, isExportFormat, type ExportFormat } from '../export/index.js';
-import { DepsView, TreeView, errorText } from '../views.js';
+import { DepsView, TreeView, errorText } from '../trace/views.js';
 import { K_BYE, K_ERROR, F_AMBIGUOUS, EVENT_WORDS, W_TAG } from '../../assembly/layout.js';
 import type { IgnoreOptions } from '../diff/index.js';
 import { CliError, IGNORE_OPTIONS, ignoreOptions } from './common.js';

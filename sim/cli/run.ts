@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { bootMachine } from '../node/boot.js';
 import { CommandTimeoutError } from '../errors.js';
-import { missingToolchainNote } from '../toolchain.js';
+import { missingToolchainNote } from '../guest/toolchain.js';
 import { CliError, GUEST_RUN_OPTIONS, guestRun, parseOptions, progress } from './common.js';
 
 /** The exit status for a command killed at its timeout, as timeout(1) and trace give. */

@@ -5,7 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { bootMachine } from '../node/boot.js';
 import { traceParser } from '../node/parser-wasm.js';
-import { ShellSession, type CommandGroup } from '../shell-session.js';
+import { ShellSession, type CommandGroup } from '../guest/shell-session.js';
 import { formatEntry } from '../trace/index.js';
 import { parseOptions, progress } from './common.js';
 

@@ -1,9 +1,9 @@
 // `filemon-sim --version`: both packages' versions, the image in use and
 // its saved state's key. Never builds anything.
-import { DEFAULT_MEMORY_MIB } from '../machine.js';
+import { DEFAULT_MEMORY_MIB } from '../guest/machine.js';
 import { findImagePackage, IMAGE_PACKAGE, locateImage, mainPackage, readManifest, v86Version } from '../node/image.js';
 import { stateLocation } from '../node/state-store.js';
-import { stateKey } from '../state-key.js';
+import { stateKey } from '../guest/state-key.js';
 
 function runtime(): string {
   const v = process.versions as Record<string, string | undefined>;

@@ -5,9 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { DEFAULT_MEMORY_MIB, Machine, type BootOptions } from '../machine.js';
-import { dropPageCache } from '../snapshot.js';
-import { stateKey } from '../state-key.js';
+import { DEFAULT_MEMORY_MIB, Machine, type BootOptions } from '../guest/machine.js';
+import { dropPageCache } from '../guest/snapshot.js';
+import { stateKey } from '../guest/state-key.js';
 import { loadImage, v86Version, v86WasmPath } from './image.js';
 import { prepareSave, pruneStates, stateLocation, touchState } from './state-store.js';
 import { v86Core } from './v86-core.js';

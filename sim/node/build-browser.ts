@@ -2,7 +2,7 @@
 // (ESM, everything bundled) and dist/browser/filemon-sim.css (xterm.js's
 // styles). Run by `npm run build`.
 import { join } from 'node:path';
-import { packageRoot } from '../../images/linux/layout.js';
+import { packageRoot } from './image.js';
 import { bundleForBrowser } from './browser-bundle.js';
 
 await bundleForBrowser(join(packageRoot, 'sim/browser/element.ts'), join(packageRoot, 'dist/browser/filemon-sim.js'), { minify: true });

@@ -2,7 +2,7 @@
 // file read at offsets, so the disk is never loaded whole and a saved state
 // holds none of it (get_state is empty: nothing is ever written).
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { ReadOnlyDisk } from '../read-only-disk.js';
+import { ReadOnlyDisk } from '../guest/read-only-disk.js';
 
 /** Open disk files by path: machines booted from one image share one descriptor. */
 const open = new Map<string, number>();

@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { brotliDecompressSync } from 'node:zlib';
-import type { GuestImage, GuestToolchain, ImageManifest, ToolchainManifest } from '../image.js';
-import { TOOLCHAIN_PACKAGE } from '../toolchain.js';
+import type { GuestImage, GuestToolchain, ImageManifest, ToolchainManifest } from '../guest/image.js';
+import { TOOLCHAIN_PACKAGE } from '../guest/toolchain.js';
 import { FileDisk } from './disk.js';
 
 /** The npm package that ships the prebuilt guest (packages/image-linux-i386). */
@@ -92,13 +92,19 @@ export function findImagePackage(name = IMAGE_PACKAGE): { dir: string; version: 
   return null;
 }
 
-/** images/out/linux in a repository checkout (the build recipe is there); null in an installed package. */
-async function localBuild(): Promise<{ outDir: string; build: typeof import('../../images/linux/build.js').buildImage } | null> {
-  const buildJs = join(packageRoot, 'dist/images/linux/build.js');
-  if (!existsSync(buildJs) || !existsSync(join(packageRoot, 'images/linux'))) return null;
+/**
+ * images/out/linux in a repository checkout (the build recipe is there); null
+ * in an installed package. The one import from the library into the image
+ * recipe (images/linux/recipe/), and on demand only: dynamic, so neither a
+ * Node user who has the image package nor a bundler ever loads the recipe
+ * (test/layers.test.ts allows this import and no other).
+ */
+async function localBuild(): Promise<{ outDir: string; build: typeof import('../../images/linux/recipe/build.js').buildImage } | null> {
+  const buildJs = join(packageRoot, 'dist/images/linux/recipe/build.js');
+  if (!existsSync(buildJs) || !existsSync(join(packageRoot, 'images/linux/recipe'))) return null;
   const [{ outDir }, { buildImage }] = await Promise.all([
-    import('../../images/linux/layout.js'),
-    import('../../images/linux/build.js'),
+    import('../../images/linux/recipe/layout.js'),
+    import('../../images/linux/recipe/build.js'),
   ]);
   return { outDir, build: buildImage };
 }

@@ -1,5 +1,5 @@
 // A tree of files as it crosses between host and guest (the layout is in
-// images/linux/agent/protocol.h): entries that keep what each file is, a
+// images/linux/guest/agent/protocol.h): entries that keep what each file is, a
 // symlink's target text, mode and times, hard links within the tree.
 // Platform-free; reading and writing host trees is in sim/node/host-tree.ts.
 

@@ -2,7 +2,7 @@
 // browser with the same harness core as Node and traces the command given
 // in the URL (?state=FILE&cmd=...); the result lands in window.detResult.
 import { fetchImage } from '../../sim/browser/image.js';
-import { Machine } from '../../sim/machine.js';
+import { Machine } from '../../sim/guest/machine.js';
 import { TraceSession } from '../../sim/simulator.js';
 import { loadTraceParser } from '../../sim/trace/index.js';
 

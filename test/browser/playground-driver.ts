@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import { packageRoot } from '../../images/linux/layout.js';
+import { packageRoot } from '../../images/linux/recipe/layout.js';
 import { serveStatic, type StaticServer } from '../../sim/node/static-server.js';
 import type * as Site from '../../playground/site.mjs';
 
@@ -24,9 +24,9 @@ export interface PlaygroundHooks {
   };
   graph?: { processes: number; at: number; ms: number };
   linkDone?: boolean;
-  /** The shell session (sim/shell-session.ts): whether a shell runs, and whether it waits for a line. */
+  /** The shell session (sim/guest/shell-session.ts): whether a shell runs, and whether it waits for a line. */
   session?: { running: boolean; atPrompt: boolean };
-  /** The guest (sim/machine.ts), for what a test checks behind the page's back. */
+  /** The guest (sim/guest/machine.ts), for what a test checks behind the page's back. */
   machine?: { exec(cmd: string, opts: { cwd: string }): Promise<{ status: number; stdout: Uint8Array }> };
 }
 

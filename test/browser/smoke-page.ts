@@ -3,10 +3,10 @@
 // and after a restore (v86 fetches the disk's chunks by range requests as
 // the guest reads them). The result lands in window.smokeResult.
 import { fetchImage } from '../../sim/browser/image.js';
-import { sha256Hex } from '../../sim/image.js';
-import { Machine } from '../../sim/machine.js';
+import { sha256Hex } from '../../sim/guest/image.js';
+import { Machine } from '../../sim/guest/machine.js';
 
-/** On the guest's disk (images/linux/bulk.ts). */
+/** On the guest's disk (images/linux/recipe/bulk.ts). */
 export const DISK_FILE = '/lib/i386-linux-gnu/libc.so.6';
 
 export interface SmokeResult {

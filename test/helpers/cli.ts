@@ -2,7 +2,7 @@
 // Asynchronous, so a guest the test process holds keeps running meanwhile.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { packageRoot } from '../../images/linux/layout.js';
+import { packageRoot } from '../../images/linux/recipe/layout.js';
 
 export const CLI = join(packageRoot, 'dist/sim/cli.js');
 

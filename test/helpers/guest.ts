@@ -1,6 +1,6 @@
 // One booted guest shared by the test files of a mocha run: booting (or
 // restoring) costs seconds, a command milliseconds.
-import type { Machine } from '../../sim/machine.js';
+import type { Machine } from '../../sim/guest/machine.js';
 import { bootMachine } from '../../sim/node/boot.js';
 
 let shared: Promise<Machine> | undefined;

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { packageRoot } from '../../images/linux/layout.js';
+import { packageRoot } from '../../images/linux/recipe/layout.js';
 
 export interface FileRecord {
   file: string;

@@ -11,10 +11,10 @@ import {
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ImageManifest, ManifestOutput } from '../../sim/image.js';
+import type { ImageManifest, ManifestOutput } from '../../../sim/guest/image.js';
 import { packDisk } from './bulk.js';
 import { aptUpdate, download, ensureHost, extract, type DownloadedPackage } from './debian.js';
-import { manifestPath, outDir, outputFiles, sourceDir } from './layout.js';
+import { manifestPath, outDir, outputFiles, recipeDir, sourceDir } from './layout.js';
 import { buildKernel } from './kernel/kernel.js';
 import { resolveGuestPackages, type ResolvedPackages } from './packages.js';
 import type { BuildContext } from './part.js';
@@ -94,7 +94,7 @@ export async function buildImage(opts: BuildOptions = {}): Promise<ImageManifest
     deb: join(debDir, kernelDeb.file),
     version: kernelDeb.version,
     sha256: sha256File(join(debDir, kernelDeb.file)),
-    sourceDir,
+    recipeDir,
     outDir,
     log,
     step,
@@ -215,7 +215,7 @@ function listTree(root: string, dir = root): string[] {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  // `npm run images` makes the toolchain disk too (images/linux/toolchain).
+  // `npm run images` makes the toolchain disk too (images/linux/recipe/toolchain).
   buildImage({ refresh: process.argv.includes('--refresh') }).then(() => buildToolchain()).catch((e: unknown) => {
     process.stderr.write(`images: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);

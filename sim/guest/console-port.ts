@@ -3,7 +3,7 @@
 // v86 drops host->guest bytes when the guest has no receive buffer posted
 // (see ../shared/v86-notes.md), so writes are queued and sent in chunks of
 // at most 4 KiB, each only when the port's receive queue has a request.
-// A deterministic guest (sim/deterministic.ts) takes the chunks itself, at
+// A deterministic guest (sim/guest/deterministic.ts) takes the chunks itself, at
 // points fixed by its execution: the port then only queues them.
 import type { V86 } from 'v86';
 

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import type { ToolchainManifest } from '../../../sim/image.js';
+import type { ToolchainManifest } from '../../../../sim/guest/image.js';
 import { download, extract } from '../debian.js';
 import { outDir, toolchainDir, toolchainFiles } from '../layout.js';
 import { BuildError, run } from '../run.js';

@@ -1,5 +1,5 @@
 /*
- * Wire protocol between the host harness (sim/protocol.ts) and the guest
+ * Wire protocol between the host harness (sim/guest/protocol.ts) and the guest
  * agent, carried over the virtio console /dev/hvc0.
  *
  * A frame is a 16-byte header (magic, type, id, body length; u32 little
@@ -9,7 +9,7 @@
  * through 9p, which is one to two orders of magnitude faster than the
  * console (see docs/architecture.md, "Channel").
  *
- * Keep in sync with sim/protocol.ts.
+ * Keep in sync with sim/guest/protocol.ts.
  */
 #ifndef FMS_PROTOCOL_H
 #define FMS_PROTOCOL_H

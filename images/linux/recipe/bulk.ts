@@ -61,7 +61,7 @@ export function packDisk(root: string, workDir: string, dest: string): void {
     // The disk's device node appears once libata has probed it.
     'n=0',
     'while [ ! -b /dev/sda ] && [ $n -lt 100 ]; do usleep 20000; n=$((n + 1)); done',
-    // The toolchain disk (images/linux/toolchain), when the harness attached it
+    // The toolchain disk (images/linux/recipe/toolchain), when the harness attached it
     // as hdb and said so on the command line: the top lower layer of each folder.
     'tc=',
     'if [ "$FMS_TOOLCHAIN" = sdb ]; then',

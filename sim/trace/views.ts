@@ -7,7 +7,7 @@
 import {
   FileCollector, ProcessTreeBuilder, isEvent, visibleName,
   type FileMove, type FileRef, type FileSets, type LogEntry, type ProcessInfo, type ProcessTree, type Trace,
-} from './trace/index.js';
+} from './index.js';
 
 function exitText(p: ProcessInfo): string {
   if (!p.exit) return 'no exit recorded';

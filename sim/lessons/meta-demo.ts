@@ -1,5 +1,5 @@
 // bmake's meta mode in the guest, end to end: the use case filemon exists
-// for. The steps are the meta-mode lesson's (sim/meta-lesson.ts), the same
+// for. The steps are the meta-mode lesson's (sim/lessons/meta.ts), the same
 // the playground page walks through: a small C project whose Makefile names
 // no header is built with bmake (meta mode, object directory) and tcc; then
 // files are touched or deleted and bmake -dM is run again, each time
@@ -9,12 +9,12 @@
 // `npm run demo:meta [-- -jN] [-- CC=gcc]` runs it on a booted guest (gcc with the toolchain disk); tests call
 // runMetaDemo() with the shared guest.
 import { pathToFileURL } from 'node:url';
-import type { Machine } from '../machine.js';
-import { LESSON_PROJECT, META_STEPS, TIMES, isReasonLine, prepareCommand, readBmakeOutput, sameTargets, settleCommand, stepCommand } from '../meta-lesson.js';
+import type { Machine } from '../guest/machine.js';
+import { LESSON_PROJECT, META_STEPS, TIMES, isReasonLine, prepareCommand, readBmakeOutput, sameTargets, settleCommand, stepCommand } from './meta.js';
 import { filemonSection } from '../trace/index.js';
-import { parseTrace } from './parser-wasm.js';
+import { parseTrace } from '../node/parser-wasm.js';
 
-export { DEMO_SOURCE, META_STEPS, TIMES, sameTargets, type MetaStep } from '../meta-lesson.js';
+export { DEMO_SOURCE, META_STEPS, TIMES, sameTargets, type MetaStep } from './meta.js';
 
 export interface MetaDecision {
   step: string;
@@ -114,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
   const jobsArg = argv.find((a) => /^-j\d+$/.test(a));
   const jobs = jobsArg ? Number(jobsArg.slice(2)) : undefined;
   const cc = argv.find((a) => a.startsWith('CC='))?.slice(3);
-  const { bootMachine } = await import('./boot.js');
+  const { bootMachine } = await import('../node/boot.js');
   const t0 = performance.now();
   const { machine, info } = await bootMachine({ log: (m) => process.stderr.write(`${m}\n`), bootTimeoutMs: 300_000 });
   process.stdout.write(`guest ${info.start} in ${(info.ms / 1000).toFixed(1)} s\n`);

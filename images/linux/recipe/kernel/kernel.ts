@@ -27,14 +27,15 @@ export interface KernelBuildInput {
   deb: string;
   version: string;
   sha256: string;
-  sourceDir: string;
+  /** images/linux/recipe: kernel/ holds guest.config and build.sh. */
+  recipeDir: string;
   outDir: string;
   log: (msg: string) => void;
   step: (name: string, key: string, outputs: string[], fn: () => void) => boolean;
 }
 
 export function buildKernel(k: KernelBuildInput): KernelBuild {
-  const here = join(k.sourceDir, 'kernel');
+  const here = join(k.recipeDir, 'kernel');
   const fragment = join(here, 'guest.config');
   const script = join(here, 'build.sh');
   const work = join(k.outDir, 'kernel');

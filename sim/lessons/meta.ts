@@ -1,6 +1,6 @@
 // The meta-mode lesson: bmake's meta mode in the guest, step by step, the
 // use case filemon exists for. One definition, used by the Node demo
-// (`npm run demo:meta`, sim/node/meta-demo.ts) and the playground page
+// (`npm run demo:meta`, sim/lessons/meta-demo.ts) and the playground page
 // (playground/lesson.ts). Browser-safe: no Node module here.
 //
 // A small C project whose Makefile names no header is built with bmake in
@@ -11,7 +11,7 @@
 // the record that decided: "obj/main.o.meta: 27: file '.../eval.h' is newer
 // than the target...".
 
-/** Where the image installs the demo project (images/linux/demo/meta-project). */
+/** Where the image installs the demo project (images/linux/guest/demo/meta-project). */
 export const DEMO_SOURCE = '/usr/share/filemon-sim/meta-project';
 /** Where the lesson copies it; not under /tmp, which meta mode ignores. */
 export const LESSON_HOME = '/home/demo';

@@ -39,7 +39,7 @@
 // v86's internals are reached through its object (as restore-tsc.ts
 // does); a v86 without them is refused with DeterminismUnsupportedError.
 import type { V86 } from 'v86';
-import { MachineError } from './errors.js';
+import { MachineError } from '../errors.js';
 
 /**
  * Guest instructions per virtual millisecond: about what v86 executes on

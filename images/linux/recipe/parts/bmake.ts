@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ManifestSource } from '../../../sim/image.js';
+import type { ManifestSource } from '../../../../sim/guest/image.js';
 import { aptUpdate, candidate, type PackageRef } from '../debian.js';
 import { gccVersion, type GuestPart, hashSources, prefixMapFlags } from '../part.js';
 import { BuildError, have, run } from '../run.js';

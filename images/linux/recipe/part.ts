@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ManifestSource } from '../../sim/image.js';
+import type { ManifestSource } from '../../../sim/guest/image.js';
 import type { PackageRef } from './debian.js';
 import { run } from './run.js';
 
@@ -72,13 +72,13 @@ export const PREFIX_MAPPED = 'file-prefix-map';
 
 /**
  * gcc flags that take the build's folders out of the binaries (__FILE__ in
- * assert(), debug paths): the sources become images/linux/..., the build
+ * assert(), debug paths): the sources become images/linux/guest/..., the build
  * outputs out/... . The last matching map wins, so the output folder (which
  * is usually inside the package) comes last. Not part of any step key: they
  * change with the folder, the bytes they give do not.
  */
 export function prefixMapFlags(ctx: Pick<BuildContext, 'sourceDir' | 'outDir'>): string[] {
-  return [`-ffile-prefix-map=${ctx.sourceDir}/=images/linux/`, `-ffile-prefix-map=${ctx.outDir}/=out/`];
+  return [`-ffile-prefix-map=${ctx.sourceDir}/=images/linux/guest/`, `-ffile-prefix-map=${ctx.outDir}/=out/`];
 }
 
 /**

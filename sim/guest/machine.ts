@@ -8,7 +8,7 @@ import { atVirtualEpoch, DeterministicClock, uncompressedState, type CoreSnapsho
 import {
   AgentError, AgentRestartedError, BootTimeoutError, CommandTimeoutError, GuestPanicError, MachineClosedError, MachineError,
   checkTimeoutMs,
-} from './errors.js';
+} from '../errors.js';
 import type { GuestImage } from './image.js';
 import { restoreInPlace } from './restore-in-place.js';
 import { restoreWithExactTsc } from './restore-tsc.js';
@@ -36,7 +36,7 @@ export interface BootOptions {
   /** Every character the guest kernel prints on its serial console. */
   onConsole?: (text: string) => void;
   /**
-   * Run the guest on virtual time (sim/deterministic.ts): the same requests
+   * Run the guest on virtual time (sim/guest/deterministic.ts): the same requests
    * from the same state give the same guest execution, and so the same
    * output, pids, temporary names and log. Restore states saved in this mode.
    */
@@ -72,7 +72,7 @@ export const KERNEL_CMDLINE = 'console=ttyS0 quiet loglevel=3 tsc=reliable mitig
 /**
  * Added to the command line when the toolchain disk is attached as hdb: it
  * reaches /init as an environment variable, and the disk hook then mounts
- * /dev/sdb beneath /usr (images/linux/bulk.ts). A guest without it never
+ * /dev/sdb beneath /usr (images/linux/recipe/bulk.ts). A guest without it never
  * waits for a second disk.
  */
 export const TOOLCHAIN_CMDLINE = 'FMS_TOOLCHAIN=sdb';
@@ -471,7 +471,7 @@ export class Machine {
   /**
    * Another virtio console port of the guest (/dev/hvc<n>, n = 1..3; port 0
    * is the agent's): onData gets what the guest writes, write() sends to it,
-   * paced. Used by the traced shell (sim/shell-session.ts). Close it when done.
+   * paced. Used by the traced shell (sim/guest/shell-session.ts). Close it when done.
    */
   openPort(n: number, onData: (data: Uint8Array) => void): ConsolePort {
     this.check('openPort');

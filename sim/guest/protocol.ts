@@ -1,4 +1,4 @@
-// Frames exchanged with the guest agent (images/linux/agent/protocol.h):
+// Frames exchanged with the guest agent (images/linux/guest/agent/protocol.h):
 // a 16-byte header (magic, type, id, body length, u32 LE) and a body of
 // fields (u16 tag, u32 length, bytes). Keep in sync with protocol.h.
 

@@ -10,12 +10,12 @@
 // finished command line. So a group holds exactly the records caused between
 // an Enter on a command line and the next one, builtins and pipelines
 // included, without guessing from pids (an Enter typed into a running
-// command does not start a group). See images/linux/shell/fms-shell.c.
-import { concatBytes } from './bytes.js';
-import type { TraceParser } from './trace/index.js';
-import { LogStream } from './trace/stream.js';
-import { Trace } from './trace/trace.js';
-import { isEvent, type LogEntry, type TraceEvent } from './trace/types.js';
+// command does not start a group). See images/linux/guest/shell/fms-shell.c.
+import { concatBytes } from '../bytes.js';
+import type { TraceParser } from '../trace/index.js';
+import { LogStream } from '../trace/stream.js';
+import { Trace } from '../trace/trace.js';
+import { isEvent, type LogEntry, type TraceEvent } from '../trace/types.js';
 
 /** The one thing needed of a Machine: its extra virtio console ports. */
 export interface PortOpener {
