@@ -4,8 +4,9 @@
 // instructions (v86's counter: the load of a shared machine does not move
 // it) and wall time (noisy); for the disk as built (lz4) and, with
 // BENCH_COMPARE=1, for the same tree packed with zstd, alternating; then
-// bmake built from its own source (./configure && make) with gcc, wall.
-// The playground's bytes for its first gcc compile are in bench:playground.
+// bmake built from its own source with gcc (./configure, then make-bootstrap.sh:
+// the build without its unit tests), wall and instructions.
+// The playground's bytes for its first gcc compile: test/playground.test.ts logs them.
 // Usage: npm run bench:toolchain (BENCH_ROUNDS=N, default 2)
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
