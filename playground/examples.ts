@@ -11,6 +11,8 @@ export interface Example {
   expect: RegExp[];
   /** Lines that must not appear. */
   absent?: RegExp[];
+  /** Needs the toolchain disk (gcc): its blocks are fetched when the example first runs. */
+  toolchain?: boolean;
 }
 
 export const EXAMPLES: Example[] = [
@@ -70,6 +72,15 @@ export const EXAMPLES: Example[] = [
     about:
       'The program writes to a file named "/tmp/forge/x", a newline, then "R 1 /etc/shadow". filemon writes names unescaped, as FreeBSD does, so the log holds a W record for /tmp/forge/x and then a line that reads as pid 1 reading /etc/shadow, though no process opened it. Nothing tells the forged line from a real one, so no parser can detect it in general: as filemon(4) says, filemon is no security tool. Trust a log as far as you trust every program it traced.',
     expect: [/^W \d+ \/tmp\/forge\/x$/, /^R 1 \/etc\/shadow$/],
+  },
+  {
+    id: 'gcc',
+    title: 'Compile with gcc',
+    command: "printf '#include <stdio.h>\\nint main(void) { puts(\"hello\"); return 0; }\\n' > /tmp/hello.c && gcc -o /tmp/hello /tmp/hello.c && /tmp/hello",
+    about:
+      'gcc is a driver: it runs cc1 (E …/cc1), the compiler proper, which reads hello.c and every header it includes (R /usr/include/stdio.h and the headers stdio.h includes in turn) and writes assembly to a temporary file in /tmp (W /tmp/cc….s); then as (E …/as) reads that and writes an object file; then collect2 (E …/collect2) runs ld (E …/ld), which reads the crt files, libc and libgcc and writes /tmp/hello (W). gcc deletes its temporary files (D). The first run fetches the toolchain disk\'s blocks that these programs read, shown below the examples; a second run fetches nothing.',
+    expect: [/^E \d+ \S*\/cc1$/, /^E \d+ \S*\/as$/, /^E \d+ \S*\/collect2$/, /^E \d+ \S*\/ld$/, /^R \d+ \/usr\/include\/stdio\.h$/, /^W \d+ \/tmp\/hello$/],
+    toolchain: true,
   },
 ];
 

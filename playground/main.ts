@@ -35,6 +35,8 @@ interface PlaygroundHooks {
   graph?: { processes: number; at: number; ms: number };
   /** The link the page opened with has been run. */
   linkDone?: boolean;
+  /** What the page fetched of the toolchain disk so far (range requests, bytes); absent when the site has no toolchain. */
+  toolchain?: { requests: number; bytes: number };
 }
 
 declare global {
@@ -291,8 +293,30 @@ async function main(): Promise<void> {
     }
   });
 
+  // The toolchain disk's chunks arrive as gcc first reads them: the bar shows how much of the disk that took.
+  const toolchain = sim.toolchainDisk;
+  if (toolchain) {
+    hooks.toolchain = { ...toolchain.stats };
+    const showFetched = () => {
+      const { requests, bytes } = toolchain.stats;
+      hooks.toolchain = { requests, bytes };
+      const pct = (100 * bytes) / toolchain.byteLength;
+      $('toolchain-bar').style.width = `${pct.toFixed(1)}%`;
+      $('toolchain-bar').parentElement!.setAttribute('aria-valuenow', pct.toFixed(0));
+      $('toolchain-text').textContent = bytes
+        ? `Toolchain disk: fetched ${mb(bytes)} of ${mb(toolchain.byteLength)} in ${requests} range request${requests === 1 ? '' : 's'}, only the blocks gcc, cc1, as and ld read.`
+        : `Toolchain disk: nothing fetched yet of ${mb(toolchain.byteLength)}; the blocks gcc reads come on its first run.`;
+    };
+    toolchain.onfetch = showFetched;
+    showFetched();
+  }
   const runExample = (id: string) => {
     const ex = findExample(id)!;
+    if (ex.toolchain && !toolchain) {
+      panel.status(`"${ex.title}" needs the toolchain disk, which this site was built without (npm run images builds it; then npm run playground:build)`);
+      return;
+    }
+    if (ex.toolchain) $('toolchain-fetch').hidden = false;
     $('example-about').textContent = `${ex.command} — ${ex.about}`;
     address.set({ example: ex.id });
     term.focus();

@@ -81,20 +81,24 @@ function precompress(dir) {
 }
 
 /**
- * Builds the site into outDir: guest image (built if missing), saved state
+ * Builds the site into outDir: guest image (built if missing), the toolchain
+ * disk when asked for (toolchain: its folder; `site.mjs build` and `serve`
+ * pass the local build's when there is one), saved state
  * (booted and saved if missing; zstd as stored beside the image), emulator
  * and parser wasm, the page bundle, and precompressed .br/.gz twins of the
  * text and wasm assets. Returns {outDir, stateKey}.
  */
-export async function buildSite({ outDir = defaultOutDir, minify = true, onLog = log } = {}) {
+export async function buildSite({ outDir = defaultOutDir, minify = true, onLog = log, toolchain } = {}) {
   const c = await core();
-  const image = await c.loadImage({ log: onLog });
+  // The toolchain disk (gcc) when asked for: the guest boots with it, and the page fetches its blocks only when gcc reads them.
+  const toolchainDir = toolchain ?? false;
+  const image = await c.loadImage({ log: onLog, toolchain: toolchainDir });
   const memoryMiB = c.DEFAULT_MEMORY_MIB;
-  const key = await c.stateKey({ manifest: image.manifest, v86Version: c.v86Version, memoryMiB });
-  let statePath = c.stateLocation(image, key, { v86Version: c.v86Version, memoryMiB }).restore;
+  const key = await c.stateKey({ manifest: image.manifest, toolchain: image.toolchain?.manifest, v86Version: c.v86Version, memoryMiB });
+  let statePath = c.stateLocation(image.toolchain ?? image, key, { v86Version: c.v86Version, memoryMiB }).restore;
   if (!statePath) {
     onLog('no saved state for this image yet: booting the guest once to save it');
-    const { machine, info } = await c.bootMachine({ log: onLog });
+    const { machine, info } = await c.bootMachine({ log: onLog, toolchain: toolchainDir });
     await machine.close();
     statePath = info.statePath;
   }
@@ -114,6 +118,13 @@ export async function buildSite({ outDir = defaultOutDir, minify = true, onLog =
     imageBytes += o.bytes;
   }
   writeFileSync(join(assets, 'image', 'manifest.json'), JSON.stringify(image.manifest, null, 2));
+  let toolchainBytes = 0;
+  if (image.toolchain) {
+    const o = image.toolchain.manifest.outputs.disk;
+    copyIfChanged(join(image.toolchain.dir, o.file), join(assets, 'toolchain', o.file));
+    writeFileSync(join(assets, 'toolchain', 'manifest.json'), JSON.stringify(image.toolchain.manifest, null, 2));
+    toolchainBytes = o.bytes;
+  } else rmSync(join(assets, 'toolchain'), { recursive: true, force: true });
 
   copyIfChanged(c.v86WasmPath, join(assets, 'v86.wasm'));
   const parserWasm = join(dist, 'wasm', 'filemon-parser.wasm');
@@ -127,6 +138,7 @@ export async function buildSite({ outDir = defaultOutDir, minify = true, onLog =
         v86Wasm: { file: 'v86.wasm', bytes: statSync(join(assets, 'v86.wasm')).size },
         parserWasm: { file: 'filemon-parser.wasm', bytes: statSync(join(assets, 'filemon-parser.wasm')).size },
         image: { dir: 'image/', bytes: imageBytes },
+        ...(image.toolchain ? { toolchain: { dir: 'toolchain/', bytes: toolchainBytes } } : {}),
         state: { file: stateFile, key, bytes: statSync(join(assets, stateFile)).size, rawBytes: c.stateRawBytes(statePath) },
       },
       null,
@@ -153,8 +165,8 @@ export async function buildSite({ outDir = defaultOutDir, minify = true, onLog =
 }
 
 /** Builds (what is missing) and serves the site on localhost. */
-export async function serveSite({ outDir = defaultOutDir, port = Number(process.env.PORT ?? 8080), onLog = log } = {}) {
-  await buildSite({ outDir, onLog });
+export async function serveSite({ outDir = defaultOutDir, port = Number(process.env.PORT ?? 8080), onLog = log, toolchain } = {}) {
+  await buildSite({ outDir, onLog, toolchain });
   const { serveStatic } = await import(pathToFileURL(join(dist, 'sim/node/static-server.js')).href);
   const server = await serveStatic({ '/': outDir }, port, '127.0.0.1');
   return { ...server, url: server.url.replace('127.0.0.1', 'localhost') };
@@ -165,11 +177,14 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const outIdx = rest.indexOf('--out');
   const outDir = outIdx >= 0 ? resolve(rest[outIdx + 1]) : defaultOutDir;
   try {
+    // The published playground has gcc when the toolchain disk is built (npm run images).
+    const { toolchainDir } = await import(pathToFileURL(join(dist, 'images/linux/recipe/layout.js')).href);
+    const toolchain = existsSync(join(toolchainDir, 'manifest.json')) ? toolchainDir : false;
     if (cmd === 'build') {
-      await buildSite({ outDir });
+      await buildSite({ outDir, toolchain });
       process.exit(0);
     } else if (cmd === 'serve') {
-      const s = await serveSite({ outDir });
+      const s = await serveSite({ outDir, toolchain });
       process.stdout.write(`filemon-sim playground: ${s.url}  (Ctrl-C stops it)\n`);
     } else {
       process.stderr.write('usage: node playground/site.mjs build [--out DIR] | serve [--out DIR]\n');

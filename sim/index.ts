@@ -83,6 +83,7 @@ export { TransferError, type TransferOptions, type TransferReport } from './tran
 export type { Refusal, Skipped } from './transfer/tree.js';
 export { bootMachine, type NodeBootOptions, type BootInfo } from './node/boot.js';
 export { IMAGE_PACKAGE, ImageMissingError, ImageInvalidError } from './node/image.js';
+export { TOOLCHAIN_PACKAGE } from './guest/toolchain.js';
 export { parseTrace, createLogStream } from './node/parser-wasm.js';
 export { Trace, LogStream, filemonSection } from './trace/index.js';
 export type * from './trace/index.js';

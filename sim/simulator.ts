@@ -6,6 +6,7 @@
 import { AgentError, AgentRestartedError, checkTimeoutMs, CommandTimeoutError, MachineError } from './errors.js';
 import { DEFAULT_EXEC_TIMEOUT_MS, type ExecOptions, type ExecResult, type Machine } from './guest/machine.js';
 import { formatMetaFile } from './export/meta.js';
+import { missingToolchainNote } from './guest/toolchain.js';
 import type { Trace, TraceParser } from './trace/index.js';
 
 /** Options of {@link TraceSession.trace}: those of {@link Machine.exec}, and a restore first. */
@@ -28,6 +29,8 @@ export interface TraceResult extends ExecResult {
   toMeta(opts: MetaOptions): Uint8Array;
   /** From a deterministic guest: the same command from the same state gives this log byte for byte. */
   deterministic: boolean;
+  /** Set when the command was not found because the guest has no toolchain: names the package that brings it. */
+  note?: string;
 }
 
 /** Options of {@link TraceResult.toMeta}. */
@@ -139,8 +142,9 @@ export class TraceSession {
     }
     const exit = commandExit(trace, r.status);
     const cwd = guestCwd(opts.cwd);
+    const note = this.machine.options.image.toolchain ? undefined : missingToolchainNote(exit.status, argv, stderr);
     return {
-      ...r, ...exit, trace, log, command: cmd, cwd, deterministic: this.machine.deterministic,
+      ...r, ...exit, trace, log, command: cmd, cwd, deterministic: this.machine.deterministic, ...(note ? { note } : {}),
       toMeta: ({ target }) => formatMetaFile({
         command: cmd, cwd, target, log, status: exit.signal || exit.status, stdout: r.stdout, stderr: r.stderr,
       }),

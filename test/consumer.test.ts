@@ -1,12 +1,16 @@
-// A new npm user, no Debian tools: both packages packed and installed
-// offline into a fresh folder by a non-root user whose PATH has node, npm and
-// sh only; the README's mocha example and the CLI run from there, then the
-// CLI under Bun and Deno. Nothing may be built and no build tool may run.
+// A new npm user, no Debian tools: filemon-sim and the image package packed
+// and installed offline into a fresh folder by a non-root user whose PATH has
+// node, npm and sh only; the README's mocha example and the CLI run from
+// there (gcc is missing, and the CLI names the toolchain package), then the
+// toolchain package is installed too and gcc compiles in the guest, then the
+// CLI under Bun and Deno. Nothing may be built on the host and no host build
+// tool may run.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync, chownSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, posix } from 'node:path';
 import { IMAGE_PACKAGE, packageRoot } from '../sim/node/image.js';
+import { TOOLCHAIN_PACKAGE } from '../sim/guest/toolchain.js';
 import { hostProgram } from './helpers/host-programs.js';
 import { BUILD_TOOLS, Consumer, devVersion, packBoth, readmeMochaExample, type Packed } from './helpers/consumer.js';
 
@@ -22,19 +26,22 @@ function assertCopyTraced(log: string, who: string): void {
 const TOOLS = ['mocha', 'typescript', '@types/mocha', '@types/node'];
 
 const TRACE = ['trace', '--', 'sh', '-c', 'cat /etc/passwd > /home/copy'];
+/** A compile in the guest: needs the toolchain package. */
+const GCC = ['trace', '--', 'sh', '-c', 'printf "#include <stdio.h>\\nint main(void) { puts(\\"hi\\"); return 0; }\\n" > /tmp/x.c && gcc -c /tmp/x.c -o /tmp/x.o'];
 
-describe('consumer: installed from the two tarballs, no Debian, no root, no build', function () {
+describe('consumer: installed from the tarballs, no Debian, no root, no build', function () {
   this.timeout(900_000);
   let consumer: Consumer;
   let main: Packed;
   let image: Packed;
+  let toolchain: Packed;
 
   before(async function () {
     if (process.getuid?.() !== 0) {
       process.stderr.write('      consumer test skipped: it needs root to create its user\n');
       this.skip();
     }
-    ({ main, image } = await packBoth((m) => process.stderr.write(`      [pack] ${m}\n`)));
+    ({ main, image, toolchain } = await packBoth((m) => process.stderr.write(`      [pack] ${m}\n`)));
     consumer = Consumer.create();
     consumer.primeCache([main.tarball, image.tarball, ...TOOLS.map((n) => `${n}@${devVersion(n)}`)]);
   });
@@ -109,6 +116,25 @@ describe('consumer: installed from the two tarballs, no Debian, no root, no buil
     assert.equal(version.code, 0, version.stderr);
     assert.match(version.stdout, new RegExp(`^${IMAGE_PACKAGE.replace('/', '\\/')} ${JSON.parse(readFileSync(join(c.project, 'node_modules', IMAGE_PACKAGE, 'package.json'), 'utf8')).version} `, 'm'));
     assert.match(version.stdout, /^state key: [0-9a-f]{16} \(saved: .*node_modules\/@filemon-sim\/image-linux-i386\/state-/m, 'the packaged state is not the one used');
+
+    // The base package alone has no gcc: the shell says so, and filemon-sim names the package that has it.
+    const gcc = await c.run(['npx', 'filemon-sim', ...GCC]);
+    assert.equal(gcc.code, 127, gcc.stderr);
+    assert.match(gcc.stderr, /gcc: not found/);
+    assert.match(gcc.stderr, new RegExp(`filemon-sim: gcc is in the toolchain package ${TOOLCHAIN_PACKAGE.replace('/', '\\/')}, which this guest does not have: npm install`));
+  });
+
+  it('with the toolchain package installed too, gcc compiles a file in the guest (cc1, as in the trace)', async () => {
+    const c = consumer;
+    const install = await c.run(['npm', 'install', c.give(toolchain.tarball)]);
+    assert.equal(install.code, 0, `npm install of the toolchain failed:\n${install.stderr}`);
+    const gcc = await c.run(['npx', 'filemon-sim', ...GCC]);
+    assert.equal(gcc.code, 0, gcc.stderr);
+    assert.match(gcc.stdout, /^E \d+ \S*\/cc1$/m);
+    assert.match(gcc.stdout, /^E \d+ \S*\/as$/m);
+    assert.match(gcc.stdout, /^R \d+ \/usr\/include\/stdio\.h$/m);
+    assert.match(gcc.stdout, /^W \d+ \/tmp\/x\.o$/m);
+    assert.doesNotMatch(gcc.stderr, /toolchain package/);
   });
 
   it('runs the same CLI trace under Bun and Deno', async () => {
@@ -133,6 +159,8 @@ describe('consumer: installed from the two tarballs, no Debian, no root, no buil
     assert.deepEqual(tools, [], 'build tools were executed');
     const installed = readdirSync(join(c.project, 'node_modules', IMAGE_PACKAGE)).sort();
     assert.deepEqual(installed, [...image.files].sort(), 'files appeared in or vanished from the installed image package');
+    const installedToolchain = readdirSync(join(c.project, 'node_modules', TOOLCHAIN_PACKAGE)).sort();
+    assert.deepEqual(installedToolchain, [...toolchain.files].sort(), 'files appeared in or vanished from the installed toolchain package');
     assert.ok(!existsSync(join(c.home, '.cache/filemon-sim/states')), 'a state was saved to the user cache though the packaged one fits');
   });
 });

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Page } from 'playwright-core';
-import { packageRoot } from '../images/linux/recipe/layout.js';
+import type { Page, Request } from 'playwright-core';
+import { packageRoot, toolchainDir } from '../images/linux/recipe/layout.js';
 import { serveStatic, type StaticServer } from '../sim/node/static-server.js';
 import { parseTrace } from '../sim/node/parser-wasm.js';
 import { launchChromium, type LaunchedBrowser } from './helpers/browser.js';
@@ -23,10 +23,12 @@ describe('browser playground', function () {
   let chromium: LaunchedBrowser;
   let url: string;
   let page: Page;
+  let siteDir: string;
 
   before(async () => {
     const { buildSite } = (await import(pathToFileURL(join(packageRoot, 'playground/site.mjs')).href)) as typeof Site;
-    const { outDir } = await buildSite({ minify: true, onLog: (m) => process.stderr.write(`      [playground] ${m}\n`) });
+    const { outDir } = await buildSite({ minify: true, toolchain: toolchainDir, onLog: (m) => process.stderr.write(`      [playground] ${m}\n`) });
+    siteDir = outDir;
     server = await serveStatic({ '/some/sub/path/': outDir });
     url = `${server.url}some/sub/path/`;
     chromium = await launchChromium();
@@ -81,6 +83,46 @@ describe('browser playground', function () {
       assert.match(await page.locator('#example-about').innerText(), new RegExp(ex.command.slice(0, 10).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
     });
   }
+
+  it('fetches nothing of the toolchain disk until gcc runs, then only the blocks it reads, and shows the bytes', async () => {
+    const ranges: string[] = [];
+    const onRequest = (r: Request) => {
+      if (/\/toolchain\/toolchain\.squashfs$/.test(r.url())) ranges.push(r.headers().range ?? '(whole)');
+    };
+    chromium.context.on('request', onRequest);
+    try {
+      const p = await openPlayground(chromium.context, url);
+      const copy = await run(p, 'cat /etc/passwd > /home/copy');
+      assert.ok(copy.some((r) => /^W \d+ \/home\/copy$/.test(r)), copy.join('\n'));
+      const fork = await run(p, 'fms-forktree');
+      assert.ok(fork.some((r) => /^X \d+ 0 15$/.test(r)), fork.join('\n'));
+      assert.deepEqual(ranges, [], 'the toolchain disk was fetched before gcc ran');
+      assert.deepEqual(await p.evaluate(() => window.playground.toolchain), { requests: 0, bytes: 0 });
+      assert.equal(await p.locator('#toolchain-fetch').isVisible(), false, 'the toolchain progress shows before gcc');
+
+      const gcc = EXAMPLES.find((e) => e.id === 'gcc')!;
+      const rows = await run(p, gcc.command, () => p.click('button[data-example="gcc"]'));
+      for (const re of gcc.expect) assert.ok(rows.some((r) => re.test(r)), `${re} not in\n${rows.join('\n')}`);
+      assert.match(await p.locator('.xterm-rows').innerText(), /^hello$/m);
+      const fetched = (await p.evaluate(() => window.playground.toolchain))!;
+      assert.equal(fetched.requests, ranges.length);
+      assert.ok(ranges.every((r) => /^bytes=\d+-\d+$/.test(r)), ranges.join(' '));
+      const total = (JSON.parse(readFileSync(join(siteDir, 'assets/toolchain/manifest.json'), 'utf8')) as { outputs: { disk: { bytes: number } } }).outputs.disk.bytes;
+      assert.ok(fetched.bytes > 0 && fetched.bytes < total / 2, `fetched ${fetched.bytes} of ${total} bytes`);
+      assert.equal(await p.locator('#toolchain-fetch').isVisible(), true);
+      const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+      assert.match(await p.locator('#toolchain-text').innerText(), new RegExp(`fetched ${mb(fetched.bytes).replace('.', '\\.')} of ${mb(total).replace('.', '\\.')} in ${fetched.requests} range requests`));
+      const width = await p.locator('#toolchain-bar').evaluate((e) => (e as HTMLElement).style.width);
+      assert.equal(width, `${((100 * fetched.bytes) / total).toFixed(1)}%`);
+      // A second compile reads what the first fetched: no request.
+      await run(p, gcc.command);
+      assert.equal(ranges.length, fetched.requests, 'the second gcc fetched more of the disk');
+      process.stderr.write(`      first gcc compile fetched ${fetched.bytes} bytes of the ${total}-byte toolchain disk in ${fetched.requests} requests\n`);
+      await p.close();
+    } finally {
+      chromium.context.off('request', onRequest);
+    }
+  });
 
   it('has a process tree and file sets, and filters by letter and pid', async () => {
     await page.click('.tab[data-view="tree"]');

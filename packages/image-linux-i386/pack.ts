@@ -23,7 +23,7 @@ export const packOutDir = join(packageRoot, 'images/out/package');
 const stageDir = join(packOutDir, 'image-linux-i386');
 
 /** Licences of the Debian source packages the guest is made from (SPDX); others are named by their copyright file. */
-const SOURCE_LICENCES: Record<string, string> = {
+export const SOURCE_LICENCES: Record<string, string> = {
   linux: 'GPL-2.0-only',
   // Debian's signed build of the linux source package, with the same licence.
   'linux-signed-i386': 'GPL-2.0-only',
@@ -40,7 +40,7 @@ const OWN_PARTS = [
   { what: 'fms-agent, fms-trace, fms-shell, /init and the conformance programs', source: 'images/linux/guest/', licence: 'BSD-2-Clause' },
 ];
 
-interface SourceRef {
+export interface SourceRef {
   binary: string;
   arch: string;
   version: string;
@@ -143,8 +143,8 @@ export function npmPack(dir: string, dest: string): NpmPackResult {
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 
-/** Each manifest package's Debian source package, from the cached .debs (dpkg-deb -f), else apt-cache. */
-function sourcePackages(manifest: ImageManifest): SourceRef[] {
+/** Each manifest package's Debian source package, from the cached .debs (dpkg-deb -f). */
+export function sourcePackages(manifest: Pick<ImageManifest, 'packages' | 'sources'>): SourceRef[] {
   const fromDebs = new Map<string, { source: string; sourceVersion: string }>();
   const debDir = join(outDir, 'debs');
   for (const f of existsSync(debDir) ? readdirSync(debDir).filter((n) => n.endsWith('.deb')) : []) {

@@ -11,6 +11,7 @@ import { ReadOnlyDisk } from '../guest/read-only-disk.js';
  */
 export const DISK_CHUNK_BYTES = 128 << 10;
 
+/** What a disk read on demand has fetched: range requests and their bytes. */
 export interface DiskFetches {
   /** Range requests made. */
   requests: number;

@@ -4,7 +4,7 @@
 // BIOS: the kernel and initramfs are fetched for a cold boot alone. The
 // disk is never fetched whole: its chunks come as the guest reads them, by
 // HTTP range requests (sim/browser/disk.ts; the server must answer them).
-import { sha256Hex, type GuestImage, type ImageManifest, type ManifestOutput } from '../guest/image.js';
+import { sha256Hex, type GuestImage, type ImageManifest, type ManifestOutput, type ToolchainManifest } from '../guest/image.js';
 import { RemoteDisk } from './disk.js';
 
 /** Download progress of the image files, in bytes. */
@@ -77,6 +77,12 @@ export type ImageStage = 'bios' | 'kernel' | 'initramfs';
 
 /** The image's disk at baseUrl: chunks fetched as the guest reads them. */
 function imageDisk(baseUrl: string, manifest: ImageManifest): RemoteDisk {
+  const o = manifest.outputs.disk;
+  return new RemoteDisk(new URL(o.file, baseUrl).href, o.bytes);
+}
+
+/** The toolchain's disk at baseUrl (its folder): chunks fetched as the guest reads them, none before. */
+export function toolchainDisk(baseUrl: string, manifest: ToolchainManifest): RemoteDisk {
   const o = manifest.outputs.disk;
   return new RemoteDisk(new URL(o.file, baseUrl).href, o.bytes);
 }

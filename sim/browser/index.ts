@@ -7,9 +7,10 @@
  * The browser entry: the Simulator on an assets folder, and the embeddable traced terminal.
  * @module filemon-sim/browser
  */
-export { Simulator, type BrowserStartOptions, type SiteInfo } from './simulator.js';
+export { Simulator, type BrowserStartOptions, type OnDemandDisk, type SiteInfo } from './simulator.js';
 export { mountTerminal, defineTerminalElement, FilemonSimTerminal, type MountOptions, type MountedTerminal } from './terminal.js';
 export { AssetError, fetchBytes, fetchImage, type FetchProgress } from './image.js';
+export type { DiskFetches } from './disk.js';
 export { LETTERS, LETTER_MEANING, LETTER_COLOUR } from './letters.js';
 export { TraceError, TraceTimeoutError, type TraceOptions, type TraceResult } from '../simulator.js';
 export { ShellSession, type CommandGroup, type ShellEvent } from '../guest/shell-session.js';

@@ -7,22 +7,35 @@
 // Restoring fetches only the BIOS of the image: the kernel and initramfs
 // are fetched for a cold boot alone.
 import { GuestPanicError } from '../errors.js';
-import type { ImageManifest } from '../guest/image.js';
+import type { ImageManifest, ToolchainManifest } from '../guest/image.js';
 import { DEFAULT_MEMORY_MIB, Machine } from '../guest/machine.js';
 import { ShellSession, type ShellSessionOptions } from '../guest/shell-session.js';
 import { TraceSession } from '../simulator.js';
 import { dropPageCache } from '../guest/snapshot.js';
 import { stateKey } from '../guest/state-key.js';
 import { loadTraceParser, type TraceParser } from '../trace/index.js';
+import type { DiskFetches, RemoteDisk } from './disk.js';
 import { decodeState } from './gunzip.js';
-import { fetchBytes, fetchGuestImage, neededOutputs, type FetchProgress } from './image.js';
+import { fetchBytes, fetchGuestImage, neededOutputs, toolchainDisk, type FetchProgress } from './image.js';
 
 /** The assets folder's site.json (written by playground/site.mjs). */
 export interface SiteInfo {
   v86Wasm: { file: string; bytes: number };
   parserWasm: { file: string; bytes: number };
   image: { dir: string; bytes: number };
+  /** The toolchain disk's folder (its manifest.json and disk), when the site has it: attached as hdb, read on demand. */
+  toolchain?: { dir: string; bytes: number };
   state: { file: string; key: string; bytes: number; rawBytes: number } | null;
+}
+
+/** What a page sees of a disk the guest reads on demand: its size, what has been fetched, and a call after each fetched chunk. */
+export interface OnDemandDisk {
+  /** The whole disk's size. */
+  readonly byteLength: number;
+  /** What has been fetched so far. */
+  readonly stats: DiskFetches;
+  /** Called after each chunk arrives, with the totals so far. */
+  onfetch?: (stats: DiskFetches) => void;
 }
 
 /** Options of the browser {@link Simulator.start}: where the assets are, and the guest's boot options. */
@@ -81,12 +94,17 @@ export class Simulator extends TraceSession {
     const site = JSON.parse(new TextDecoder().decode(await fetchBytes(at('site.json'), 'site', 0))) as SiteInfo;
     const imageBase = at(site.image.dir);
     const manifest = JSON.parse(new TextDecoder().decode(await fetchBytes(new URL('manifest.json', imageBase).href, 'manifest', 0))) as ImageManifest;
+    // The toolchain's manifest only: its disk's chunks come when the guest first reads them (a compile).
+    const toolchainBase = site.toolchain ? at(site.toolchain.dir) : undefined;
+    const toolchainManifest = toolchainBase
+      ? (JSON.parse(new TextDecoder().decode(await fetchBytes(new URL('manifest.json', toolchainBase).href, 'manifest', 0))) as ToolchainManifest)
+      : undefined;
 
     // The saved state only fits the image, v86 build and memory it was saved with.
     let useState = opts.savedState !== false && site.state !== null;
     const deterministic = !!opts.deterministic;
     if (useState && site.state && opts.v86Version) {
-      const key = await stateKey({ manifest, v86Version: opts.v86Version, memoryMiB: DEFAULT_MEMORY_MIB, deterministic });
+      const key = await stateKey({ manifest, toolchain: toolchainManifest, v86Version: opts.v86Version, memoryMiB: DEFAULT_MEMORY_MIB, deterministic });
       if (site.state.key !== key) {
         useState = false;
         opts.onNotice?.(`The saved state (key ${site.state.key}) does not match this image, emulator, memory size and mode (key ${key}): booting the guest cold, which also downloads the kernel and initramfs. Rebuild the site (npm run playground:build) to get a matching state.`);
@@ -109,6 +127,7 @@ export class Simulator extends TraceSession {
       fetchBytes(at(site.parserWasm.file), 'parser', site.parserWasm.bytes, opts.onProgress),
       useState && site.state ? fetchBytes(at(site.state.file), 'state', site.state.bytes, opts.onProgress) : Promise.resolve(undefined),
     ]);
+    if (toolchainBase && toolchainManifest) image.toolchain = { manifest: toolchainManifest, disk: toolchainDisk(toolchainBase, toolchainManifest) };
     let state: ArrayBuffer | undefined;
     if (stateBytes) {
       try {
@@ -118,7 +137,7 @@ export class Simulator extends TraceSession {
       }
     }
     // A cold boot needs the kernel and initramfs that a restore skipped.
-    const coldImage = async () => (image.kernel.length ? image : (image = { ...(await fetchGuestImage(imageBase, manifest, { cold: true }, opts.onProgress)), disk: image.disk }));
+    const coldImage = async () => (image.kernel.length ? image : (image = { ...(await fetchGuestImage(imageBase, manifest, { cold: true }, opts.onProgress)), disk: image.disk, toolchain: image.toolchain }));
     if (!state) await coldImage();
     const parser = await loadTraceParser(parserWasm);
     const wasmPath = URL.createObjectURL(new Blob([v86Wasm as BlobPart], { type: 'application/wasm' }));
@@ -154,6 +173,11 @@ export class Simulator extends TraceSession {
   /** A guest file's bytes. */
   get(guestPath: string): Promise<Uint8Array> {
     return this.machine.getFile(guestPath);
+  }
+
+  /** The toolchain disk when the site has one (its stats and onfetch show what a compile fetched). */
+  get toolchainDisk(): OnDemandDisk | undefined {
+    return this.machine.options.image.toolchain?.disk as RemoteDisk | undefined;
   }
 
   /** A traced interactive shell (call start() on it): what the terminal shows; every command's records. */

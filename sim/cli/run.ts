@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { bootMachine } from '../node/boot.js';
 import { CommandTimeoutError } from '../errors.js';
+import { missingToolchainNote } from '../guest/toolchain.js';
 import { CliError, GUEST_RUN_OPTIONS, guestRun, parseOptions, progress } from './common.js';
 
 /** The exit status for a command killed at its timeout, as timeout(1) and trace give. */
@@ -23,6 +24,8 @@ export async function runCommand(args: string[]): Promise<number> {
     const r = await machine.exec(positionals, exec);
     process.stdout.write(r.stdout);
     process.stderr.write(r.stderr);
+    const note = machine.options.image.toolchain ? undefined : missingToolchainNote(r.status, positionals, new TextDecoder().decode(r.stderr));
+    if (note) process.stderr.write(`filemon-sim: ${note}\n`);
     return r.signal ? 128 + r.signal : r.status;
   } catch (e) {
     if (e instanceof CommandTimeoutError) {

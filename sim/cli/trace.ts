@@ -117,6 +117,7 @@ export async function traceCommand(args: string[]): Promise<number> {
       (logOnStdout ? process.stderr : process.stdout).write(result.stdout);
       process.stderr.write(result.stderr);
     }
+    if (result.note) process.stderr.write(`filemon-sim: ${result.note}\n`);
     const traced = result; // a const, for the closure
     writeView(render(traced.trace, traced.log, { status: traced.status, signal: traced.signal }, () => traced.toMeta({ target: target! })), values.output);
     let gotAll = true;

@@ -34,6 +34,23 @@ export interface ImageManifest {
 }
 
 /**
+ * The toolchain disk (the package @filemon-sim/toolchain-linux-i386): gcc,
+ * binutils, GNU make and GNU tools from Debian's i386 packages, a second
+ * read-only squashfs the guest mounts beneath its /usr overlay.
+ */
+export interface ToolchainManifest {
+  format: 1;
+  kind: 'toolchain';
+  /** The squashfs's compressor (the guest kernel reads lz4 and zstd). */
+  compression: string;
+  /** The Debian packages its files come from (the files the base image has are left out). */
+  packages: ManifestPackage[];
+  /** The base image's disk the files were left out against (its sha256). */
+  base: { disk: string };
+  outputs: { disk: ManifestOutput };
+}
+
+/**
  * The guest's read-only disk as v86 takes it (its hda option): an object
  * with v86's disk buffer interface, reading the file at offsets in Node
  * (sim/node/disk.ts) and by HTTP range requests in browsers
@@ -62,6 +79,14 @@ export interface GuestImage {
   initramfs: Uint8Array;
   disk: GuestDisk;
   manifest: ImageManifest;
+  /** The toolchain disk, attached as hdb (/dev/sdb) when present. */
+  toolchain?: GuestToolchain;
+}
+
+/** A toolchain disk and its manifest, as the guest image carries it. */
+export interface GuestToolchain {
+  disk: GuestDisk;
+  manifest: ToolchainManifest;
 }
 
 /** Hex sha256 through WebCrypto, which Node 20 and browsers both have. */
@@ -75,7 +100,8 @@ export async function sha256Hex(data: Uint8Array | string): Promise<string> {
  * Identity of a guest image for saved states: the hashes of what boots,
  * independent of when or where the image was built.
  */
-export function imageIdentity(m: ImageManifest): string {
+export function imageIdentity(m: ImageManifest, toolchain?: ToolchainManifest): string {
   const o = m.outputs;
-  return [o.bios.sha256, o.kernel.sha256, o.initramfs.sha256, o.disk.sha256].join(':');
+  // A guest with the toolchain mounted is another machine (a second disk, another /usr): its states are its own.
+  return [o.bios.sha256, o.kernel.sha256, o.initramfs.sha256, o.disk.sha256, ...(toolchain ? [toolchain.outputs.disk.sha256] : [])].join(':');
 }

@@ -69,6 +69,13 @@ export interface ExecResult {
  * a saved state (v86 keeps non-zero pages only) holds live memory alone.
  */
 export const KERNEL_CMDLINE = 'console=ttyS0 quiet loglevel=3 tsc=reliable mitigations=off random.trust_cpu=on init_on_free=1';
+/**
+ * Added to the command line when the toolchain disk is attached as hdb: it
+ * reaches /init as an environment variable, and the disk hook then mounts
+ * /dev/sdb beneath /usr (images/linux/recipe/bulk.ts). A guest without it never
+ * waits for a second disk.
+ */
+export const TOOLCHAIN_CMDLINE = 'FMS_TOOLCHAIN=sdb';
 export const DEFAULT_MEMORY_MIB = 256;
 /** Below this the guest cannot hold its image and run; above it v86 cannot map the memory. */
 export const MIN_MEMORY_MIB = 64;
@@ -141,7 +148,7 @@ export class Machine {
     checkMemory(options.memoryMiB ?? DEFAULT_MEMORY_MIB);
     const clock = options.deterministic ? new DeterministicClock() : undefined;
     // A read answered when the network delivers would land where host timing chose.
-    if (clock) await options.image.disk.loadAll?.();
+    if (clock) await Promise.all([options.image.disk.loadAll?.(), options.image.toolchain?.disk.loadAll?.()]);
     if (clock && options.state) options = { ...options, state: await uncompressedState(options.state, await coreOf(options)) };
     const { state } = options;
     const { emulator, loaded } = createEmulator(options, state, clock);
@@ -618,9 +625,10 @@ function createEmulator(options: BootOptions, state: ArrayBuffer | undefined, cl
     bios: { buffer: toArrayBuffer(image.bios) },
     // A restored state brings its own memory: the kernel is not loaded.
     ...(state ? {} : { bzimage: { buffer: toArrayBuffer(image.kernel) }, initrd: { buffer: toArrayBuffer(image.initramfs) } }),
-    cmdline: KERNEL_CMDLINE,
-    // The read-only disk: attached for a restore too, where the state expects it.
+    cmdline: image.toolchain ? `${KERNEL_CMDLINE} ${TOOLCHAIN_CMDLINE}` : KERNEL_CMDLINE,
+    // The read-only disks: attached for a restore too, where the state expects them.
     hda: image.disk,
+    ...(image.toolchain ? { hdb: image.toolchain.disk } : {}),
     filesystem: {},
     virtio_console: true,
     // A deterministic guest starts once its clock is attached.

@@ -6,7 +6,7 @@
 // reporting which targets it rebuilt and why. The dependencies on headers
 // come only from /dev/filemon's records in the .meta files.
 //
-// `npm run demo:meta [-- -jN]` runs it on a booted guest; tests call
+// `npm run demo:meta [-- -jN] [-- CC=gcc]` runs it on a booted guest (gcc with the toolchain disk); tests call
 // runMetaDemo() with the shared guest.
 import { pathToFileURL } from 'node:url';
 import type { Machine } from '../guest/machine.js';
@@ -37,6 +37,8 @@ export interface MetaDemoOptions {
   jobs?: number;
   /** Per-command timeout (default 120 s). */
   timeoutMs?: number;
+  /** The compiler (bmake CC=...): default the Makefile's tcc; gcc needs the toolchain disk. */
+  cc?: string;
 }
 
 export interface MetaDemoResult {
@@ -74,7 +76,7 @@ export async function runMetaDemo(machine: Machine, print: (line: string) => voi
   const runs: string[] = [];
   let mainMeta: MetaDemoResult['mainMeta'] | undefined;
   for (const [i, step] of META_STEPS.entries()) {
-    const command = stepCommand(step, opts.jobs);
+    const command = stepCommand(step, opts.jobs, opts.cc);
     await must(settleCommand());
     const t0 = performance.now();
     const r = await sh(command);
@@ -111,13 +113,15 @@ export async function runMetaDemo(machine: Machine, print: (line: string) => voi
 async function main(argv: string[]): Promise<number> {
   const jobsArg = argv.find((a) => /^-j\d+$/.test(a));
   const jobs = jobsArg ? Number(jobsArg.slice(2)) : undefined;
+  const cc = argv.find((a) => a.startsWith('CC='))?.slice(3);
   const { bootMachine } = await import('../node/boot.js');
   const t0 = performance.now();
   const { machine, info } = await bootMachine({ log: (m) => process.stderr.write(`${m}\n`), bootTimeoutMs: 300_000 });
   process.stdout.write(`guest ${info.start} in ${(info.ms / 1000).toFixed(1)} s\n`);
   try {
+    if (cc === 'gcc' && !machine.options.image.toolchain) throw new Error('CC=gcc needs the toolchain disk: install the toolchain package, or set FILEMON_SIM_TOOLCHAIN (images/out/toolchain in a checkout)');
     const t1 = performance.now();
-    const result = await runMetaDemo(machine, (l) => process.stdout.write(`${l}\n`), { jobs });
+    const result = await runMetaDemo(machine, (l) => process.stdout.write(`${l}\n`), { jobs, cc });
     const wrong = result.decisions.filter((d, i) => d.status !== 0 || !sameTargets(d.rebuilt, META_STEPS[i].expect));
     process.stdout.write(`\ndemo steps took ${((performance.now() - t1) / 1000).toFixed(1)} s (${((performance.now() - t0) / 1000).toFixed(1)} s with the guest start)\n`);
     if (wrong.length) {

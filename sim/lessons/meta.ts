@@ -135,15 +135,15 @@ export const META_STEPS: MetaStep[] = [
   },
 ];
 
-/** The bmake command each build step runs (compat mode unless jobs is given). */
-export function bmakeCommand(jobs?: number): string {
-  return `bmake -dM${jobs ? ` -j${jobs}` : ''}`;
+/** The bmake command each build step runs (compat mode unless jobs is given; the Makefile's tcc unless cc names another compiler). */
+export function bmakeCommand(jobs?: number, cc?: string): string {
+  return `bmake -dM${jobs ? ` -j${jobs}` : ''}${cc ? ` CC=${cc}` : ''}`;
 }
 
 /** The command a visitor types (or the demo runs) for step: cd, change, bmake or a look at the .meta file. */
-export function stepCommand(step: MetaStep, jobs?: number): string {
+export function stepCommand(step: MetaStep, jobs?: number, cc?: string): string {
   if (step.kind === 'look') return `cd ${LESSON_PROJECT} && sed -n '/filemon acquired/,$p' obj/main.o.meta`;
-  return `cd ${LESSON_PROJECT} && ${step.change ? `${step.change} && ` : ''}${bmakeCommand(jobs)}`;
+  return `cd ${LESSON_PROJECT} && ${step.change ? `${step.change} && ` : ''}${bmakeCommand(jobs, cc)}`;
 }
 
 /** Shell command that copies the project afresh (run out of sight before the first step). */

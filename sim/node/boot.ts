@@ -16,6 +16,8 @@ import { v86Core } from './v86-core.js';
 export interface NodeBootOptions extends Partial<Omit<BootOptions, 'image' | 'wasmPath'>> {
   /** A guest image folder to use instead of looking for one (see sim/node/image.ts). */
   image?: string;
+  /** A toolchain folder to attach, or false for none (see LoadImageOptions.toolchain). */
+  toolchain?: string | false;
   /** Use and keep a saved state (default true): beside a local build, else in the user cache. */
   savedState?: boolean;
   /** Build the image when it is missing (default true). */
@@ -35,12 +37,14 @@ export interface BootInfo {
 /** Boots the guest for Node: image built if missing, saved state used and made. */
 export async function bootMachine(opts: NodeBootOptions = {}): Promise<{ machine: Machine; info: BootInfo }> {
   const t0 = performance.now();
-  const image = await loadImage({ image: opts.image, build: opts.build, log: opts.log });
+  const image = await loadImage({ image: opts.image, build: opts.build, toolchain: opts.toolchain, log: opts.log });
   const memoryMiB = opts.memoryMiB ?? DEFAULT_MEMORY_MIB;
   const deterministic = !!opts.deterministic;
-  const key = await stateKey({ manifest: image.manifest, v86Version, memoryMiB, deterministic });
+  const key = await stateKey({ manifest: image.manifest, toolchain: image.toolchain?.manifest, v86Version, memoryMiB, deterministic });
   const useState = opts.savedState !== false;
-  const where = stateLocation(image, key, { v86Version, memoryMiB });
+  // A guest with the toolchain keeps its states with the toolchain (beside a package's, else in the user cache).
+  const statesOf = image.toolchain ?? image;
+  const where = stateLocation(statesOf, key, { v86Version, memoryMiB });
   const base = { ...opts, image, wasmPath: v86WasmPath, wasm: opts.wasm ?? v86Core(), memoryMiB };
   // A shipped state that does not fit is worth a warning when it costs a cold boot; later runs use the cached one.
   if (useState && !opts.state && where.mismatch) {
@@ -65,8 +69,8 @@ export async function bootMachine(opts: NodeBootOptions = {}): Promise<{ machine
     const tmp = `${statePath}.${randomUUID()}.tmp`;
     writeFileSync(tmp, compressState(new Uint8Array(state), opts.log));
     renameSync(tmp, statePath);
-    const otherKey = await stateKey({ manifest: image.manifest, v86Version, memoryMiB, deterministic: !deterministic });
-    pruneStates(statePath, image, [stateLocation(image, otherKey, { v86Version, memoryMiB }).save]);
+    const otherKey = await stateKey({ manifest: image.manifest, toolchain: image.toolchain?.manifest, v86Version, memoryMiB, deterministic: !deterministic });
+    pruneStates(statePath, statesOf, [stateLocation(statesOf, otherKey, { v86Version, memoryMiB }).save]);
     opts.log?.(`saved the booted state for fast starts: ${statePath}`);
     // The first command must run as it will after any later start, which restores this state.
     if (deterministic) await machine.restoreState(state);

@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { brotliDecompressSync } from 'node:zlib';
-import type { GuestImage, ImageManifest } from '../guest/image.js';
+import type { GuestImage, GuestToolchain, ImageManifest, ToolchainManifest } from '../guest/image.js';
+import { TOOLCHAIN_PACKAGE } from '../guest/toolchain.js';
 import { FileDisk } from './disk.js';
 
 /** The npm package that ships the prebuilt guest (packages/image-linux-i386). */
@@ -23,6 +24,14 @@ export interface LoadImageOptions {
   image?: string;
   /** Build the image when none is found, in a repository checkout on Debian (default true). */
   build?: boolean;
+  /**
+   * A toolchain folder (manifest.json and toolchain.squashfs) to attach, or
+   * false for none. Default: FILEMON_SIM_TOOLCHAIN when set, else the
+   * toolchain package when the image is the image package and the toolchain
+   * package is installed beside it; an image given by folder gets a
+   * toolchain only when one is named.
+   */
+  toolchain?: string | false;
   log?: (msg: string) => void;
 }
 
@@ -30,6 +39,13 @@ export interface LoadedImage extends GuestImage {
   /** The folder the image came from. */
   dir: string;
   source: ImageSource;
+  toolchain?: LoadedToolchain;
+}
+
+/** A toolchain folder as found: its states live beside it (a package's) or in the user cache. */
+export interface LoadedToolchain extends GuestToolchain {
+  dir: string;
+  source: Extract<ImageSource, 'option' | 'env' | 'package'>;
 }
 
 /** No image anywhere, and it could not (or may not) be built. The message lists every place looked at. */
@@ -62,11 +78,11 @@ export const v86Version = (
 ).version;
 
 /** The image package's folder and version, resolved from this package and from the working directory; null when not installed. */
-export function findImagePackage(): { dir: string; version: string } | null {
+export function findImagePackage(name = IMAGE_PACKAGE): { dir: string; version: string } | null {
   for (const from of [import.meta.url, pathToFileURL(join(process.cwd(), 'index.js')).href]) {
     let pkgJson: string;
     try {
-      pkgJson = createRequire(from).resolve(`${IMAGE_PACKAGE}/package.json`);
+      pkgJson = createRequire(from).resolve(`${name}/package.json`);
     } catch {
       continue;
     }
@@ -134,7 +150,46 @@ export async function locateImage(opts: LoadImageOptions = {}): Promise<{ dir: s
 /** The image, found (or built) by locateImage and read. */
 export async function loadImage(opts: LoadImageOptions = {}): Promise<LoadedImage> {
   const { dir, source, what } = await locateImage(opts);
-  return readImage(dir, source, what);
+  const image = readImage(dir, source, what);
+  const toolchain = locateToolchain(opts.toolchain, source);
+  if (toolchain) image.toolchain = { ...readToolchain(toolchain.dir, toolchain.what), dir: toolchain.dir, source: toolchain.source };
+  return image;
+}
+
+/** The toolchain folder to attach (see LoadImageOptions.toolchain), or null for none. */
+export function locateToolchain(
+  option: string | false | undefined,
+  imageSource: ImageSource,
+): { dir: string; what: string; source: LoadedToolchain['source'] } | null {
+  if (option === false) return null;
+  if (option) return { dir: resolve(option), what: 'the toolchain option', source: 'option' };
+  const env = process.env.FILEMON_SIM_TOOLCHAIN;
+  if (env) return { dir: resolve(env), what: 'FILEMON_SIM_TOOLCHAIN', source: 'env' };
+  if (imageSource !== 'package') return null;
+  const pkg = findImagePackage(TOOLCHAIN_PACKAGE);
+  if (!pkg) return null;
+  if (pkg.version !== mainPackage.version) {
+    throw new ImageInvalidError(
+      `${TOOLCHAIN_PACKAGE} ${pkg.version} (${pkg.dir}) does not match ${mainPackage.name} ${mainPackage.version}; ` +
+        `install the matching one: npm install ${TOOLCHAIN_PACKAGE}@${mainPackage.version}`,
+    );
+  }
+  return { dir: pkg.dir, what: TOOLCHAIN_PACKAGE, source: 'package' };
+}
+
+/** A toolchain folder: its manifest.json and the disk it names, opened for reads at offsets. */
+export function readToolchain(dir: string, what: string): GuestToolchain {
+  const manifestFile = join(dir, 'manifest.json');
+  if (!existsSync(manifestFile)) throw new ImageInvalidError(`${what}: ${dir} is not a toolchain folder (no manifest.json)`);
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as ToolchainManifest;
+  if (manifest.kind !== 'toolchain') throw new ImageInvalidError(`${what}: ${manifestFile} is not a toolchain's manifest (it has no "kind": "toolchain"); is it an image folder?`);
+  const diskPath = join(dir, manifest.outputs.disk.file);
+  if (!existsSync(diskPath)) throw new ImageInvalidError(`${what}: ${diskPath} is missing (manifest.json names it as the toolchain disk)`);
+  try {
+    return { manifest, disk: FileDisk.open(diskPath, manifest.outputs.disk.bytes) };
+  } catch (err) {
+    throw new ImageInvalidError(`${what}: ${(err as Error).message}`);
+  }
 }
 
 /** An image folder's manifest.json. */

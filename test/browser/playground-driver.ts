@@ -24,6 +24,8 @@ interface PlaygroundHooks {
   };
   graph?: { processes: number; at: number; ms: number };
   linkDone?: boolean;
+  /** What the page fetched of the toolchain disk (absent when the site has none). */
+  toolchain?: { requests: number; bytes: number };
   /** The shell session (sim/guest/shell-session.ts): whether a shell runs, and whether it waits for a line. */
   session?: { running: boolean; atPrompt: boolean };
   /** The guest (sim/guest/machine.ts), for what a test checks behind the page's back. */

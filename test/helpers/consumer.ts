@@ -8,6 +8,7 @@ import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdt
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { packImage, npmPack, packOutDir } from '../../packages/image-linux-i386/pack.js';
+import { packToolchain } from '../../packages/toolchain-linux-i386/pack.js';
 import { packageRoot } from '../../sim/node/image.js';
 import { hostProgram } from './host-programs.js';
 
@@ -18,9 +19,10 @@ export interface Packed {
   files: string[];
 }
 
-/** Packs filemon-sim (from dist/) and the image package (building what is missing). */
-export async function packBoth(log: (m: string) => void): Promise<{ main: Packed; image: Packed }> {
+/** Packs filemon-sim (from dist/), the image package and the toolchain package (building what is missing). */
+export async function packBoth(log: (m: string) => void): Promise<{ main: Packed; image: Packed; toolchain: Packed }> {
   const image = await packImage(log);
+  const toolchain = await packToolchain(log);
   const mainDir = join(packOutDir, 'main');
   rmSync(mainDir, { recursive: true, force: true });
   const m = npmPack(packageRoot, mainDir);
@@ -29,6 +31,7 @@ export async function packBoth(log: (m: string) => void): Promise<{ main: Packed
   return {
     main: { tarball: mainTgz, size: m.size, unpackedSize: m.unpackedSize, files: list(mainTgz) },
     image: { tarball: image.tarball, size: image.packedBytes, unpackedSize: image.unpackedBytes, files: list(image.tarball) },
+    toolchain: { tarball: toolchain.tarball, size: toolchain.packedBytes, unpackedSize: toolchain.unpackedBytes, files: list(toolchain.tarball) },
   };
 }
 

@@ -19,6 +19,7 @@ import { buildKernel } from './kernel/kernel.js';
 import { resolveGuestPackages, type ResolvedPackages } from './packages.js';
 import type { BuildContext } from './part.js';
 import { guestParts } from './parts/index.js';
+import { buildToolchain } from './toolchain/build.js';
 import { BuildError, run } from './run.js';
 
 export interface BuildOptions {
@@ -214,7 +215,8 @@ function listTree(root: string, dir = root): string[] {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  buildImage({ refresh: process.argv.includes('--refresh') }).catch((e: unknown) => {
+  // `npm run images` makes the toolchain disk too (images/linux/recipe/toolchain).
+  buildImage({ refresh: process.argv.includes('--refresh') }).then(() => buildToolchain()).catch((e: unknown) => {
     process.stderr.write(`images: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   });

@@ -24,6 +24,8 @@ const BULK_DIRS = ['lib/i386-linux-gnu', 'usr'];
 /** Where the disk is mounted in the guest, and where its folders' writable layers live. */
 const BULK_MOUNT = 'lib/filemon-sim/disk';
 const BULK_RW = 'lib/filemon-sim/rw';
+/** Where the toolchain disk is mounted when attached. */
+const TOOLCHAIN_MOUNT = 'lib/filemon-sim/toolchain';
 
 /** squashfs block size: what one read of a file fetches at least (compressed). */
 const BLOCK_SIZE = '128K';
@@ -59,11 +61,24 @@ export function packDisk(root: string, workDir: string, dest: string): void {
     // The disk's device node appears once libata has probed it.
     'n=0',
     'while [ ! -b /dev/sda ] && [ $n -lt 100 ]; do usleep 20000; n=$((n + 1)); done',
+    // The toolchain disk (images/linux/recipe/toolchain), when the harness attached it
+    // as hdb and said so on the command line: the top lower layer of each folder.
+    'tc=',
+    'if [ "$FMS_TOOLCHAIN" = sdb ]; then',
+    '\tn=0',
+    '\twhile [ ! -b /dev/sdb ] && [ $n -lt 100 ]; do usleep 20000; n=$((n + 1)); done',
+    `\tmkdir -p /${TOOLCHAIN_MOUNT}`,
+    `\tif mount -t squashfs -o ro /dev/sdb /${TOOLCHAIN_MOUNT}; then tc=/${TOOLCHAIN_MOUNT}; else`,
+    '\t\techo "init: mounting the toolchain disk /dev/sdb failed: the harness must attach the toolchain package\'s toolchain.squashfs as hdb" >&2',
+    '\tfi',
+    'fi',
     `if mount -t squashfs -o ro /dev/sda /${BULK_MOUNT}; then`,
     `\tfor d in ${BULK_DIRS.join(' ')}; do`,
     `\t\trw=/${BULK_RW}/$d`,
     '\t\tmkdir -p $rw/upper $rw/work',
-    `\t\tmount -t overlay -o lowerdir=/${BULK_MOUNT}/$d,upperdir=$rw/upper,workdir=$rw/work overlay /$d ||`,
+    `\t\tlower=/${BULK_MOUNT}/$d`,
+    '\t\t[ -n "$tc" ] && [ -d "$tc/$d" ] && lower=$tc/$d:$lower',
+    `\t\tmount -t overlay -o lowerdir=$lower,upperdir=$rw/upper,workdir=$rw/work overlay /$d ||`,
     '\t\t\techo "init: mounting the overlay on /$d failed" >&2',
     '\tdone',
     'else',

@@ -16,6 +16,12 @@ export const outDir = process.env.FILEMON_SIM_IMAGE_DIR
   ? resolve(process.env.FILEMON_SIM_IMAGE_DIR)
   : join(packageRoot, 'images/out/linux');
 
+/** The toolchain disk's build output (images/linux/recipe/toolchain), beside the base image's folder. */
+export const toolchainDir = join(outDir, '..', 'toolchain');
+
+/** The toolchain folder's disk file (its manifest.json names it). */
+export const toolchainFiles = { disk: 'toolchain.squashfs' } as const;
+
 export const manifestPath = join(outDir, 'manifest.json');
 
 /** The files a booted guest needs, by role. */

@@ -80,6 +80,24 @@ export const bmake: GuestPart & { sources(): ManifestSource[] } = {
   },
 };
 
+/**
+ * bmake's source package (apt-get source, Debian's patches applied by
+ * dpkg-source) unpacked afresh into dest, for the real-build test and
+ * bench, which build it in the guest with gcc (test/real-builds.test.ts).
+ * Kept while the source version is the same. Returns the version.
+ */
+export function unpackBmakeSource(outDir: string, dest: string, log: (msg: string) => void): string {
+  const version = sourceVersion(log);
+  const stamp = `${dest}.version`;
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === version && existsSync(dest)) return version;
+  const dsc = fetchSource(version, outDir, log);
+  ensureDpkgSource(log);
+  rmSync(dest, { recursive: true, force: true });
+  run('dpkg-source', ['--no-check', '-x', dsc, dest]);
+  writeFileSync(stamp, version);
+  return version;
+}
+
 /** The newest bmake source version apt knows, adding deb-src entries if it knows none. */
 function sourceVersion(log: (msg: string) => void): string {
   let versions = showsrcVersions();
