@@ -57,7 +57,7 @@ export function packDisk(root: string, workDir: string, dest: string): void {
   rmSync(tree, { recursive: true, force: true });
   writeFileSync(join(root, 'etc/init.d/bulk.sh'), [
     '# Sourced by /init before the other hooks: the read-only disk of the guest\'s files',
-    '# (images/linux/bulk.ts), a squashfs on /dev/sda, its folders put back as overlays.',
+    '# (images/linux/recipe/bulk.ts), a squashfs on /dev/sda, its folders put back as overlays.',
     // The disk's device node appears once libata has probed it.
     'n=0',
     'while [ ! -b /dev/sda ] && [ $n -lt 100 ]; do usleep 20000; n=$((n + 1)); done',
