@@ -24,17 +24,49 @@ const PROJECT = join(packageRoot, 'test/fixtures/configure-project');
  * environment changes is not pinned down (docs/design/toolchain-image.md).
  */
 const BMAKE_FAILS_UNDER_GNU_MAKE = [
-  'comment', 'cond-late', 'cond-short', 'cond1', 'cond2', 'dollar', 'doterror', 'dotwait', 'error', 'export', 'export-all', 'export-env',
-  'forloop', 'forsubst', 'hash', 'include-main', 'misc', 'moderrs', 'modmatch', 'modmisc', 'modorder', 'modts', 'modword', 'order', 'posix',
-  'qequals', 'sunshcmd', 'sysv', 'ternary', 'unexport', 'unexport-env', 'varcmd', 'varmisc', 'varmod-edge', 'varquote', 'varshell',
+  'comment',
+  'cond-late',
+  'cond-short',
+  'cond1',
+  'cond2',
+  'dollar',
+  'doterror',
+  'dotwait',
+  'error',
+  'export',
+  'export-all',
+  'export-env',
+  'forloop',
+  'forsubst',
+  'hash',
+  'include-main',
+  'misc',
+  'moderrs',
+  'modmatch',
+  'modmisc',
+  'modorder',
+  'modts',
+  'modword',
+  'order',
+  'posix',
+  'qequals',
+  'sunshcmd',
+  'sysv',
+  'ternary',
+  'unexport',
+  'unexport-env',
+  'varcmd',
+  'varmisc',
+  'varmod-edge',
+  'varquote',
+  'varshell',
 ].sort();
-
 
 describe('real builds with the toolchain disk', function () {
   this.timeout(3_600_000);
   let sim: Simulator;
 
-  before(async function () {
+  before(async () => {
     assert.ok(existsSync(join(toolchainDir, 'manifest.json')), `no toolchain build in ${toolchainDir}: run node dist/test/setup-host.js`);
     sim = await Simulator.start({ toolchain: toolchainDir, build: false, log: (m) => process.stderr.write(`      [guest] ${m}\n`) });
   });
@@ -48,13 +80,23 @@ describe('real builds with the toolchain disk', function () {
     const r = await sim.trace('./configure && make && make check', { cwd: '/tmp/calc', timeoutMs: 1_200_000 });
     assert.equal(r.status, 0, `build failed:\n${text(r.stdout)}\n${text(r.stderr)}`);
     const out = text(r.stdout);
-    for (const line of ['checking for a C compiler... gcc', 'checking whether gcc understands -MD... yes', 'checking for stdint.h... yes', 'checking for no-such-header.h... no', 'checking for sqrt in -lm... yes', 'checking the size of long... 4']) {
+    for (const line of [
+      'checking for a C compiler... gcc',
+      'checking whether gcc understands -MD... yes',
+      'checking for stdint.h... yes',
+      'checking for no-such-header.h... no',
+      'checking for sqrt in -lm... yes',
+      'checking the size of long... 4',
+    ]) {
       assert.ok(out.includes(line), `configure did not print "${line}":\n${out}`);
     }
     const { executed, read, written } = r.trace.files();
     const ran = executed.map((f) => f.path);
     for (const tool of [/\/cc1$/, /\/as$/, /\/collect2$/, /\/ld$/, /\/make$/, /\/ar$/]) {
-      assert.ok(ran.some((p) => tool.test(p)), `no exec of ${tool} in: ${[...new Set(ran)].join(' ')}`);
+      assert.ok(
+        ran.some((p) => tool.test(p)),
+        `no exec of ${tool} in: ${[...new Set(ran)].join(' ')}`,
+      );
     }
     // gcc is given paths relative to the project (make runs in it): the records say them as given.
     const abs = (p: string) => (p.startsWith('/') ? p : posix.join('/tmp/calc', p));
@@ -71,11 +113,15 @@ describe('real builds with the toolchain disk', function () {
     assert.match(dep, /\/usr\/include\/math\.h/);
     const again = await sim.trace('touch include/calc.h && make', { cwd: '/tmp/calc', timeoutMs: 600_000 });
     assert.equal(again.status, 0, text(again.stderr));
-    const rebuilt = text(again.stdout).split('\n').filter((l) => / -c -o /.test(l)).map((l) => / -c -o (\S+)/.exec(l)![1]).sort();
+    const rebuilt = text(again.stdout)
+      .split('\n')
+      .filter((l) => / -c -o /.test(l))
+      .map((l) => / -c -o (\S+)/.exec(l)![1])
+      .sort();
     assert.deepEqual(rebuilt, ['lib/parse.o', 'lib/stack.o', 'src/main.o']);
   });
 
-  it('bmake from its own source: ./configure && make with gcc, then make test; its unit tests pass when bmake runs them', async function () {
+  it('bmake from its own source: ./configure && make with gcc, then make test; its unit tests pass when bmake runs them', async () => {
     const src = join(toolchainDir, BMAKE_SOURCE_DIR);
     assert.ok(existsSync(src), `no bmake source in ${src}: run node dist/test/setup-host.js`);
     // boot-strap (which the generated makefile runs) finds the source by a folder named bmake*.
@@ -109,7 +155,11 @@ describe('real builds with the toolchain disk', function () {
     result.decisions.forEach((d, i) => {
       assert.equal(d.status, 0, `${d.step}: bmake failed:\n${d.stdout}\n${d.stderr}`);
       assert.ok(sameTargets(d.rebuilt, META_STEPS[i].expect), `${d.step}: rebuilt ${d.rebuilt.join(' ')}, expected ${META_STEPS[i].expect.join(' ')}\n${d.stderr}`);
-      for (const re of META_STEPS[i].reasons ?? []) assert.ok(d.reasons.some((r) => re.test(r)), `${d.step}: no reason matching ${re} in:\n${d.reasons.join('\n')}`);
+      for (const re of META_STEPS[i].reasons ?? [])
+        assert.ok(
+          d.reasons.some((r) => re.test(r)),
+          `${d.step}: no reason matching ${re} in:\n${d.reasons.join('\n')}`,
+        );
     });
     // The first build's main.o.meta holds gcc's processes: cc1 and as, no tcc.
     const meta = text(result.mainMeta.bytes);

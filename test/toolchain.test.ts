@@ -24,7 +24,7 @@ describe('toolchain disk', function () {
   this.timeout(900_000);
   const log = (m: string) => process.stderr.write(`      [toolchain] ${m}\n`);
 
-  before(function () {
+  before(() => {
     assert.ok(existsSync(join(toolchainDir, 'manifest.json')), `no toolchain build in ${toolchainDir}: run node dist/test/setup-host.js (it builds it)`);
   });
 
@@ -39,11 +39,26 @@ describe('toolchain disk', function () {
       const versions = await sh(machine, 'for p in gcc as ld make /usr/bin/sed /usr/bin/grep /usr/bin/awk /usr/bin/diff /usr/bin/find /usr/bin/ls /usr/bin/ar; do $p --version | head -1; done');
       assert.equal(versions.status, 0, versions.err);
       const lines = versions.out.trim().split('\n');
-      const want = [/^gcc \(Debian 12\./, /^GNU assembler/, /^GNU ld/, /^GNU Make 4\./, /^\S*sed \(GNU sed\)/, /^\S*grep \(GNU grep\)/, /^GNU Awk 5\./, /^\S*diff \(GNU diffutils\)/, /^\S*find \(GNU findutils\)/, /^\S*ls \(GNU coreutils\)/, /^GNU ar/];
-      want.forEach((re, i) => assert.match(lines[i] ?? '', re));
+      const want = [
+        /^gcc \(Debian 12\./,
+        /^GNU assembler/,
+        /^GNU ld/,
+        /^GNU Make 4\./,
+        /^\S*sed \(GNU sed\)/,
+        /^\S*grep \(GNU grep\)/,
+        /^GNU Awk 5\./,
+        /^\S*diff \(GNU diffutils\)/,
+        /^\S*find \(GNU findutils\)/,
+        /^\S*ls \(GNU coreutils\)/,
+        /^GNU ar/,
+      ];
+      for (const [i, re] of want.entries()) assert.match(lines[i] ?? '', re);
       // Every program the missing-toolchain note names is on the disk, and found on PATH.
       const which = await sh(machine, TOOLCHAIN_PROGRAMS.map((p) => `command -v ${p}`).join('; '));
-      assert.deepEqual(which.out.trim().split('\n'), TOOLCHAIN_PROGRAMS.map((p) => `/usr/bin/${p}`));
+      assert.deepEqual(
+        which.out.trim().split('\n'),
+        TOOLCHAIN_PROGRAMS.map((p) => `/usr/bin/${p}`),
+      );
       // GNU make runs a recipe without shell syntax itself, on PATH: GNU ar, not busybox's.
       const ar = await sh(machine, "printf 'all:\\n\\tar --version\\n' > ar.mk && make -s -f ar.mk | head -1");
       assert.match(ar.out, /^GNU ar/);
@@ -81,7 +96,7 @@ describe('toolchain disk', function () {
     }
   });
 
-  it('without the toolchain, gcc exits 127 not found and the trace\'s note names the package', async () => {
+  it("without the toolchain, gcc exits 127 not found and the trace's note names the package", async () => {
     const sim = await Simulator.start({ toolchain: false, build: false, log });
     try {
       const shell = await sim.trace('gcc -c x.c');

@@ -5,17 +5,11 @@ import { V86, type V86Options } from 'v86';
 import { ConsolePort } from './console-port.js';
 import { ConsoleWatch } from './console-watch.js';
 import { atVirtualEpoch, DeterministicClock, uncompressedState, type CoreSnapshot, type GuestActivity } from './deterministic.js';
-import {
-  AgentError, AgentRestartedError, BootTimeoutError, CommandTimeoutError, GuestPanicError, MachineClosedError, MachineError,
-  checkTimeoutMs,
-} from '../errors.js';
+import { AgentError, AgentRestartedError, BootTimeoutError, CommandTimeoutError, GuestPanicError, MachineClosedError, MachineError, checkTimeoutMs } from '../errors.js';
 import type { GuestImage } from './image.js';
 import { restoreInPlace } from './restore-in-place.js';
 import { restoreWithExactTsc } from './restore-tsc.js';
-import {
-  encodeFrame, fieldStr, MAX_BODY, fieldU32, FrameReader, FrameType, SPILLED, strField, Tag, u32Field, u64Field,
-  type Field, type Frame,
-} from './protocol.js';
+import { encodeFrame, fieldStr, MAX_BODY, fieldU32, FrameReader, FrameType, SPILLED, strField, Tag, u32Field, u64Field, type Field, type Frame } from './protocol.js';
 
 /** What a Machine boots: the image, v86's wasm, memory and timeouts. */
 export interface BootOptions {
@@ -75,7 +69,7 @@ export const KERNEL_CMDLINE = 'console=ttyS0 quiet loglevel=3 tsc=reliable mitig
  * /dev/sdb beneath /usr (images/linux/recipe/bulk.ts). A guest without it never
  * waits for a second disk.
  */
-export const TOOLCHAIN_CMDLINE = 'FMS_TOOLCHAIN=sdb';
+const TOOLCHAIN_CMDLINE = 'FMS_TOOLCHAIN=sdb';
 export const DEFAULT_MEMORY_MIB = 256;
 /** Below this the guest cannot hold its image and run; above it v86 cannot map the memory. */
 export const MIN_MEMORY_MIB = 64;
@@ -87,7 +81,8 @@ export const DEFAULT_EXEC_TIMEOUT_MS = 120_000;
  * v86 has compiled the kernel, busybox, bmake and tcc (a restore keeps what
  * the snapshot holds; in the normal mode an in-place restore keeps it).
  */
-const WARM_UP = 'for i in 1 2; do rm -rf /tmp/.warm && cp -a /usr/share/filemon-sim/meta-project /tmp/.warm && mkdir /tmp/.warm/obj && cd /tmp/.warm && /usr/bin/fms-trace -o /tmp/.warm.log -- bmake -j4 >/dev/null 2>&1; cd /; done; rm -rf /tmp/.warm /tmp/.warm.log';
+const WARM_UP =
+  'for i in 1 2; do rm -rf /tmp/.warm && cp -a /usr/share/filemon-sim/meta-project /tmp/.warm && mkdir /tmp/.warm/obj && cd /tmp/.warm && /usr/bin/fms-trace -o /tmp/.warm.log -- bmake -j4 >/dev/null 2>&1; cd /; done; rm -rf /tmp/.warm /tmp/.warm.log';
 /** Payloads (stdin, file data) above this go through the 9p folder rather than the console. */
 const INLINE_LIMIT = 2048;
 /** The fields the agent reads from the 9p folder when spilled; strings (argv, env, cwd, path) always travel inline. */
@@ -309,15 +304,19 @@ export class Machine {
       if (!this.clock) sent.push(u64Field(Tag.HostTimeMs, Date.now()));
       return new Promise<Frame>((resolve, reject) => {
         let timer: ReturnType<typeof setTimeout> | undefined;
-        const done = <T>(fn: (x: T) => void) => (x: T) => {
-          if (timer) clearTimeout(timer);
-          fn(x);
-        };
+        const done =
+          <T>(fn: (x: T) => void) =>
+          (x: T) => {
+            if (timer) clearTimeout(timer);
+            fn(x);
+          };
         this.pending.set(id, { resolve: done(resolve), reject: done(reject) });
         if (hostTimeoutMs) {
           timer = setTimeout(() => {
             this.pending.delete(id);
-            this.fail(new MachineError(`the guest agent did not answer a ${requestName(type)} request within ${hostTimeoutMs} ms; the guest is hung: restore its state (restoreState) or boot a new machine`));
+            this.fail(
+              new MachineError(`the guest agent did not answer a ${requestName(type)} request within ${hostTimeoutMs} ms; the guest is hung: restore its state (restoreState) or boot a new machine`),
+            );
             reject(this.failure);
           }, hostTimeoutMs);
         }
@@ -553,26 +552,36 @@ function checkMemory(mib: number): void {
 }
 
 function requestName(type: FrameType): string {
-  return ({
-    [FrameType.Exec]: 'exec', [FrameType.Put]: 'put', [FrameType.Get]: 'get', [FrameType.Ping]: 'ping',
-    [FrameType.PutTree]: 'put_tree', [FrameType.GetTree]: 'get_tree',
-  } as Record<number, string>)[type] ?? `type ${type}`;
+  return (
+    (
+      {
+        [FrameType.Exec]: 'exec',
+        [FrameType.Put]: 'put',
+        [FrameType.Get]: 'get',
+        [FrameType.Ping]: 'ping',
+        [FrameType.PutTree]: 'put_tree',
+        [FrameType.GetTree]: 'get_tree',
+      } as Record<number, string>
+    )[type] ?? `type ${type}`
+  );
 }
 
 /** What to do about the agent's file errors, by the error's text (strerror's). */
 const FILE_ERROR_HINTS: Array<[RegExp, string]> = [
   [/^cannot read .*: No such file or directory$/, 'check the guest path'],
-  [/: Is a directory$/, 'a directory is copied with Simulator.get (the CLI\'s --get)'],
+  [/: Is a directory$/, "a directory is copied with Simulator.get (the CLI's --get)"],
   [/: Not a directory$/, 'a component of the guest path is a file'],
-  [/: No space left on device$/, 'the guest\'s files live in its memory: give it more (memoryMiB, --memory)'],
+  [/: No space left on device$/, "the guest's files live in its memory: give it more (memoryMiB, --memory)"],
 ];
 
 function refusals(reply: Frame): Array<{ name: string; reason: string }> {
-  return reply.fields.filter((x) => x.tag === Tag.Refused).map((x) => {
-    const nul = x.data.indexOf(0);
-    const text = (b: Uint8Array) => new TextDecoder().decode(b);
-    return nul < 0 ? { name: text(x.data), reason: 'no reason given' } : { name: text(x.data.subarray(0, nul)), reason: text(x.data.subarray(nul + 1)) };
-  });
+  return reply.fields
+    .filter((x) => x.tag === Tag.Refused)
+    .map((x) => {
+      const nul = x.data.indexOf(0);
+      const text = (b: Uint8Array) => new TextDecoder().decode(b);
+      return nul < 0 ? { name: text(x.data), reason: 'no reason given' } : { name: text(x.data.subarray(0, nul)), reason: text(x.data.subarray(nul + 1)) };
+    });
 }
 
 interface V86Cpu {

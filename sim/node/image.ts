@@ -43,18 +43,18 @@ export interface LoadedImage extends GuestImage {
 }
 
 /** A toolchain folder as found: its states live beside it (a package's) or in the user cache. */
-export interface LoadedToolchain extends GuestToolchain {
+interface LoadedToolchain extends GuestToolchain {
   dir: string;
   source: Extract<ImageSource, 'option' | 'env' | 'package'>;
 }
 
 /** No image anywhere, and it could not (or may not) be built. The message lists every place looked at. */
 export class ImageMissingError extends Error {
-  constructor(readonly looked: string[], reason: string) {
-    super(
-      `the guest image is missing (looked at: ${looked.join('; ')}); ${reason}. ` +
-        `Install the image package: npm install ${IMAGE_PACKAGE}@${mainPackage.version}`,
-    );
+  constructor(
+    readonly looked: string[],
+    reason: string,
+  ) {
+    super(`the guest image is missing (looked at: ${looked.join('; ')}); ${reason}. ` + `Install the image package: npm install ${IMAGE_PACKAGE}@${mainPackage.version}`);
   }
 }
 
@@ -73,9 +73,7 @@ export const mainPackage = JSON.parse(readFileSync(join(packageRoot, 'package.js
 export const v86WasmPath = join(dirname(require.resolve('v86')), 'v86.wasm');
 
 /** The installed v86 version: saved states are only valid for the same one. */
-export const v86Version = (
-  JSON.parse(readFileSync(join(dirname(require.resolve('v86')), '..', 'package.json'), 'utf8')) as { version: string }
-).version;
+export const v86Version = (JSON.parse(readFileSync(join(dirname(require.resolve('v86')), '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 /** The image package's folder and version, resolved from this package and from the working directory; null when not installed. */
 export function findImagePackage(name = IMAGE_PACKAGE): { dir: string; version: string } | null {
@@ -102,10 +100,7 @@ export function findImagePackage(name = IMAGE_PACKAGE): { dir: string; version: 
 async function localBuild(): Promise<{ outDir: string; build: typeof import('../../images/linux/recipe/build.js').buildImage } | null> {
   const buildJs = join(packageRoot, 'dist/images/linux/recipe/build.js');
   if (!existsSync(buildJs) || !existsSync(join(packageRoot, 'images/linux/recipe'))) return null;
-  const [{ outDir }, { buildImage }] = await Promise.all([
-    import('../../images/linux/recipe/layout.js'),
-    import('../../images/linux/recipe/build.js'),
-  ]);
+  const [{ outDir }, { buildImage }] = await Promise.all([import('../../images/linux/recipe/layout.js'), import('../../images/linux/recipe/build.js')]);
   return { outDir, build: buildImage };
 }
 
@@ -125,8 +120,7 @@ export async function locateImage(opts: LoadImageOptions = {}): Promise<{ dir: s
   if (pkg) {
     if (pkg.version !== mainPackage.version) {
       throw new ImageInvalidError(
-        `${IMAGE_PACKAGE} ${pkg.version} (${pkg.dir}) does not match ${mainPackage.name} ${mainPackage.version}; ` +
-          `install the matching one: npm install ${IMAGE_PACKAGE}@${mainPackage.version}`,
+        `${IMAGE_PACKAGE} ${pkg.version} (${pkg.dir}) does not match ${mainPackage.name} ${mainPackage.version}; ` + `install the matching one: npm install ${IMAGE_PACKAGE}@${mainPackage.version}`,
       );
     }
     return { dir: pkg.dir, source: 'package', what: IMAGE_PACKAGE };
@@ -157,10 +151,7 @@ export async function loadImage(opts: LoadImageOptions = {}): Promise<LoadedImag
 }
 
 /** The toolchain folder to attach (see LoadImageOptions.toolchain), or null for none. */
-export function locateToolchain(
-  option: string | false | undefined,
-  imageSource: ImageSource,
-): { dir: string; what: string; source: LoadedToolchain['source'] } | null {
+function locateToolchain(option: string | false | undefined, imageSource: ImageSource): { dir: string; what: string; source: LoadedToolchain['source'] } | null {
   if (option === false) return null;
   if (option) return { dir: resolve(option), what: 'the toolchain option', source: 'option' };
   const env = process.env.FILEMON_SIM_TOOLCHAIN;
@@ -178,7 +169,7 @@ export function locateToolchain(
 }
 
 /** A toolchain folder: its manifest.json and the disk it names, opened for reads at offsets. */
-export function readToolchain(dir: string, what: string): GuestToolchain {
+function readToolchain(dir: string, what: string): GuestToolchain {
   const manifestFile = join(dir, 'manifest.json');
   if (!existsSync(manifestFile)) throw new ImageInvalidError(`${what}: ${dir} is not a toolchain folder (no manifest.json)`);
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as ToolchainManifest;

@@ -20,10 +20,7 @@ export const BMAKE_SOURCE_DIR = 'bmake-src';
 
 /** How the disk is compressed: docs/design/toolchain-image.md has the measurements. */
 export type DiskCompression = 'lz4' | 'zstd';
-export const TOOLCHAIN_COMPRESSION: DiskCompression = 'lz4';
-
-/** Folders of the guest tree the toolchain adds to; each is an overlay of the base (bulk.ts). */
-export const TOOLCHAIN_DIRS = ['lib/i386-linux-gnu', 'usr'];
+const TOOLCHAIN_COMPRESSION: DiskCompression = 'lz4';
 
 /** What a guest never reads: documentation, translations, Debian's package metadata (usr/share/doc keeps each package's copyright file). */
 const PRUNED = ['usr/share/man', 'usr/share/info', 'usr/share/locale', 'usr/share/lintian', 'usr/share/bug'];
@@ -92,7 +89,8 @@ export function buildToolchain(opts: ToolchainBuildOptions = {}): ToolchainManif
 /**
  * Makes the extracted packages the tree the disk holds: /bin and /sbin
  * moved under /usr (Debian's merged /usr; the guest's /bin is busybox, and
- * /usr/bin comes first on PATH), only TOOLCHAIN_DIRS kept, the PRUNED
+ * /usr/bin comes first on PATH), only usr and lib/i386-linux-gnu kept (the
+ * folders the base overlays: bulk.ts's BULK_DIRS), the PRUNED
  * folders and every file the base disk has at the same path removed (the
  * base's file stays what the guest sees), the alternatives' links made.
  * Returns how many files were left out for the base.
@@ -128,7 +126,10 @@ function arrangeTree(tree: string, baseDisk: string): number {
   }
   // unsquashfs -l prints squashfs-root/<path> for every entry of the base disk.
   const base = new Set(
-    run('unsquashfs', ['-l', '-no-progress', baseDisk]).stdout.split('\n').filter((l) => l.startsWith('squashfs-root/')).map((l) => l.slice('squashfs-root/'.length)),
+    run('unsquashfs', ['-l', '-no-progress', baseDisk])
+      .stdout.split('\n')
+      .filter((l) => l.startsWith('squashfs-root/'))
+      .map((l) => l.slice('squashfs-root/'.length)),
   );
   let dropped = 0;
   const walk = (dir: string) => {
@@ -157,10 +158,7 @@ function isLink(p: string): boolean {
 export function packToolchainDisk(tree: string, dest: string, comp: DiskCompression): void {
   const tmp = `${dest}.tmp`;
   const compression = comp === 'lz4' ? ['-comp', 'lz4', '-Xhc'] : ['-comp', 'zstd', '-Xcompression-level', '19'];
-  run('mksquashfs', [
-    tree, tmp, '-noappend', '-quiet', '-no-progress', ...compression, '-b', '128K',
-    '-all-root', '-no-xattrs', '-mkfs-time', '0', '-all-time', '0', '-reproducible',
-  ]);
+  run('mksquashfs', [tree, tmp, '-noappend', '-quiet', '-no-progress', ...compression, '-b', '128K', '-all-root', '-no-xattrs', '-mkfs-time', '0', '-all-time', '0', '-reproducible']);
   if (existsSync(dest) && readFileSync(dest).equals(readFileSync(tmp))) rmSync(tmp);
   else renameSync(tmp, dest);
 }

@@ -11,10 +11,7 @@ import { BuildError, run } from '../run.js';
  * the kernel's headers and crt files), GNU make, and the GNU tools that
  * configure scripts run where busybox's applets differ.
  */
-export const TOOLCHAIN_PACKAGES = [
-  'gcc-12', 'cpp-12', 'gcc', 'binutils', 'libgcc-12-dev', 'libc6-dev', 'linux-libc-dev', 'make',
-  'sed', 'grep', 'gawk', 'diffutils', 'coreutils', 'findutils',
-];
+const TOOLCHAIN_PACKAGES = ['gcc-12', 'cpp-12', 'gcc', 'binutils', 'libgcc-12-dev', 'libc6-dev', 'linux-libc-dev', 'make', 'sed', 'grep', 'gawk', 'diffutils', 'coreutils', 'findutils'];
 
 /**
  * Packages counted as present, so that their own closure stays out: the
@@ -33,13 +30,29 @@ export function resolveToolchainPackages(workDir: string): PackageRef[] {
   const status = join(workDir, 'dpkg-status');
   const dpkgVersion = run('apt-cache', ['policy', 'dpkg:i386']).stdout.match(/Candidate:\s*(\S+)/)?.[1];
   if (!dpkgVersion || dpkgVersion === '(none)') throw new BuildError('apt has no candidate for dpkg:i386: is the i386 architecture enabled and apt-get update done?');
-  writeFileSync(status, ASSUMED_PRESENT.map((p) => [
-    `Package: ${p}`, 'Status: install ok installed', 'Architecture: i386', `Version: ${dpkgVersion}`, 'Essential: yes', '',
-  ].join('\n')).join('\n') + '\n');
-  const r = run('apt-get', [
-    '--simulate', '-o', `Dir::State::status=${status}`, '-o', 'APT::Architecture=i386', '-o', 'APT::Architectures::=i386',
-    '-o', 'APT::Install-Recommends=false', '-o', 'APT::Install-Suggests=false', 'install', ...TOOLCHAIN_PACKAGES,
-  ], { okCodes: [100] });
+  writeFileSync(
+    status,
+    ASSUMED_PRESENT.map((p) => [`Package: ${p}`, 'Status: install ok installed', 'Architecture: i386', `Version: ${dpkgVersion}`, 'Essential: yes', ''].join('\n')).join('\n') + '\n',
+  );
+  const r = run(
+    'apt-get',
+    [
+      '--simulate',
+      '-o',
+      `Dir::State::status=${status}`,
+      '-o',
+      'APT::Architecture=i386',
+      '-o',
+      'APT::Architectures::=i386',
+      '-o',
+      'APT::Install-Recommends=false',
+      '-o',
+      'APT::Install-Suggests=false',
+      'install',
+      ...TOOLCHAIN_PACKAGES,
+    ],
+    { okCodes: [100] },
+  );
   if (r.status !== 0) {
     throw new BuildError(`apt could not resolve the toolchain packages (${TOOLCHAIN_PACKAGES.join(' ')}) for i386:\n${(r.stdout + r.stderr).trim().split('\n').slice(-15).join('\n')}`);
   }
