@@ -1,7 +1,7 @@
 // The event buffer: fixed-size records in linear memory that the glue reads
 // as an Int32Array after each call, so no object is allocated per event.
 
-import { EVENT_WORDS, MAX_EVENTS, K_ERROR, W_TAG, W_LINE, W_PID, W_ARG, W_SIG, W_A, W_LENS, W_B } from "./layout";
+import { EVENT_WORDS, MAX_EVENTS, K_ERROR, W_TAG, W_LINE, W_PID, W_ARG, W_SIG, W_A, W_LENS, W_B } from './layout';
 
 const EVENT_BYTES = EVENT_WORDS * 4;
 

@@ -3,10 +3,10 @@
 // the event buffer; an unfinished line is carried over to the next call, so a
 // line (or a UTF-8 sequence) may be split anywhere. Nothing is allocated.
 
-import { MAX_LINE, SLICE, E_TOO_LONG, E_UNTERMINATED } from "./layout";
-import { findNewline } from "./scan";
-import { EVENTS, count, beginCall, emitError, nextLine, resetEvents } from "./events";
-import { parseLine, resetVersion } from "./records";
+import { MAX_LINE, SLICE, E_TOO_LONG, E_UNTERMINATED } from './layout';
+import { findNewline } from './scan';
+import { EVENTS, count, beginCall, emitError, nextLine, resetEvents } from './events';
+import { parseLine, resetVersion } from './records';
 
 /** Carried-over line followed by room for one slice. */
 const INPUT: usize = memory.data(MAX_LINE + SLICE, 16);

@@ -2,13 +2,28 @@
 // stays inside [s, e), so any byte sequence is safe.
 
 import {
-  MAX_LINE, RECORD_CUT, CURRENT_VERSION,
-  K_VERSION, K_TARGET, K_START, K_STOP, K_BYE,
-  E_UNKNOWN, E_MISSING, E_EXTRA, E_NUMBER, E_QUOTE, E_TOO_LONG, E_EMPTY, E_TIME,
-  F_CUT, F_NO_SIGNAL, F_AMBIGUOUS,
-} from "./layout";
-import { readNumber, numberEnd, NO_NUMBER, startsWith, isTime } from "./scan";
-import { emit, emitError } from "./events";
+  MAX_LINE,
+  RECORD_CUT,
+  CURRENT_VERSION,
+  K_VERSION,
+  K_TARGET,
+  K_START,
+  K_STOP,
+  K_BYE,
+  E_UNKNOWN,
+  E_MISSING,
+  E_EXTRA,
+  E_NUMBER,
+  E_QUOTE,
+  E_TOO_LONG,
+  E_EMPTY,
+  E_TIME,
+  F_CUT,
+  F_NO_SIGNAL,
+  F_AMBIGUOUS,
+} from './layout';
+import { readNumber, numberEnd, NO_NUMBER, startsWith, isTime } from './scan';
+import { emit, emitError } from './events';
 
 const SPACE: u8 = 0x20;
 const QUOTE: u8 = 0x27;
@@ -34,7 +49,8 @@ export function parseLine(s: usize, e: usize): void {
   if (first == NO_NUMBER) return emitError(s + 2 == e ? E_MISSING : E_NUMBER, s, len);
   const pid = <i32>first;
   const p = numberEnd;
-  if (letter == 0x56) { // 'V'
+  if (letter == 0x56) {
+    // 'V'
     if (expectEnd(p, s, e)) setVersion(<i32>letter, pid, s);
     return;
   }
@@ -43,10 +59,13 @@ export function parseLine(s: usize, e: usize): void {
   if (load<u8>(p) != SPACE) return emitError(E_NUMBER, s, len);
   const q = p + 1;
   switch (letter) {
-    case 0x46: return parseFork(pid, q, s, e); // 'F'
-    case 0x58: return parseExit(pid, q, s, e); // 'X'
+    case 0x46:
+      return parseFork(pid, q, s, e); // 'F'
+    case 0x58:
+      return parseExit(pid, q, s, e); // 'X'
     case 0x4c: // 'L'
-    case 0x4d: return parsePair(<i32>letter | flags, pid, q, s, e); // 'M'
+    case 0x4d:
+      return parsePair(<i32>letter | flags, pid, q, s, e); // 'M'
   }
   // A, C, D, E, R, W: the path is the rest of the line, spaces included.
   if (q == e) return emitError(E_MISSING, s, len);
@@ -122,20 +141,20 @@ function isSeparatorAfter(j: usize, e: usize): bool {
 /** Header and footer lines; any other '#' line is an error. */
 function parseComment(s: usize, e: usize): void {
   const len = e - s;
-  if (startsWith(s, e, "# filemon version ")) {
+  if (startsWith(s, e, '# filemon version ')) {
     const p = s + 18;
     const v = readNumber(p, e, false);
     if (v == NO_NUMBER || numberEnd != e) return emitError(E_NUMBER, s, len);
     return setVersion(K_VERSION, <i32>v, s);
   }
-  if (startsWith(s, e, "# Target pid ")) {
+  if (startsWith(s, e, '# Target pid ')) {
     const pid = readNumber(s + 13, e, false);
     if (pid == NO_NUMBER || numberEnd != e) return emitError(E_NUMBER, s, len);
     return emit(K_TARGET, <i32>pid, 0, 0, s, 0, s, 0);
   }
-  if (startsWith(s, e, "# Start ")) return parseTime(K_START, s + 8, s, e);
-  if (startsWith(s, e, "# Stop ")) return parseTime(K_STOP, s + 7, s, e);
-  if (len == 9 && startsWith(s, e, "# Bye bye")) return emit(K_BYE, 0, 0, 0, s, 0, s, 0);
+  if (startsWith(s, e, '# Start ')) return parseTime(K_START, s + 8, s, e);
+  if (startsWith(s, e, '# Stop ')) return parseTime(K_STOP, s + 7, s, e);
+  if (len == 9 && startsWith(s, e, '# Bye bye')) return emit(K_BYE, 0, 0, 0, s, 0, s, 0);
   emitError(E_UNKNOWN, s, len);
 }
 

@@ -122,7 +122,11 @@ function report(title: string, results: Map<string, BuildResult[]>): void {
     process.stdout.write(
       `  ${name.padEnd(14)} ${(ins / 1e6).toFixed(1).padStart(9)} ${(ins / median(base.map((r) => r.instructions))).toFixed(3).padStart(6)} ` +
         `${ms.toFixed(0).padStart(8)} ${(ms / median(base.map((r) => r.ms))).toFixed(2).padStart(6)}  ` +
-        `${Math.min(...walls).toFixed(0).padStart(6)}-${Math.max(...walls).toFixed(0).padEnd(9)} ${String(new Set(rs.map((r) => r.log)).size).padEnd(14)} ` +
+        `${Math.min(...walls)
+          .toFixed(0)
+          .padStart(6)}-${Math.max(...walls)
+          .toFixed(0)
+          .padEnd(9)} ${String(new Set(rs.map((r) => r.log)).size).padEnd(14)} ` +
         `${median(rs.map((r) => r.setupMs)).toFixed(0)}\n`,
     );
   }

@@ -49,7 +49,10 @@ async function main(): Promise<void> {
   let copies = 0;
   for (const c of CASES) {
     // The same files, copied into the 9p folder under flat names.
-    const list = new TextDecoder().decode((await m.exec(['sh', '-c', `ls ${c.files}`])).stdout).trim().split('\n');
+    const list = new TextDecoder()
+      .decode((await m.exec(['sh', '-c', `ls ${c.files}`])).stdout)
+      .trim()
+      .split('\n');
     const names: string[] = [];
     for (const f of list) {
       const name = `bench-9p-${copies++}`;

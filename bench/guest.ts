@@ -31,7 +31,13 @@ async function throughput(m: Machine, bytes: number): Promise<number> {
 const SLOW = 900_000;
 
 const entry = (kind: EntryKind, name: string, data = new Uint8Array(0)): TreeEntry => ({
-  kind, name, mode: kind === EntryKind.Dir ? 0o040755 : 0o100644, mtime: { sec: 1.6e9, nsec: 0 }, atime: { sec: 1.6e9, nsec: 0 }, link: '', data,
+  kind,
+  name,
+  mode: kind === EntryKind.Dir ? 0o040755 : 0o100644,
+  mtime: { sec: 1.6e9, nsec: 0 },
+  atime: { sec: 1.6e9, nsec: 0 },
+  link: '',
+  data,
 });
 
 /**
@@ -96,9 +102,7 @@ async function main(): Promise<void> {
   await made.machine.close();
   if (!existsSync(made.info.statePath)) throw new Error('no saved state was written');
   const onDisk = statSync(made.info.statePath).size;
-  const raw = made.info.statePath.endsWith('.zst')
-    ? spawnSync('zstd', ['-dc', made.info.statePath], { maxBuffer: 1 << 30 }).stdout.length
-    : onDisk;
+  const raw = made.info.statePath.endsWith('.zst') ? spawnSync('zstd', ['-dc', made.info.statePath], { maxBuffer: 1 << 30 }).stdout.length : onDisk;
   out('saved state on disk (compressed / raw)', `${(onDisk / 1e6).toFixed(1)} MB / ${(raw / 1e6).toFixed(1)} MB`);
   const restores: number[] = [];
   for (let i = 0; i < 5; i++) {

@@ -116,7 +116,9 @@ async function jsonBench(mb: number): Promise<void> {
     const r = JSON.parse(last) as { code: number; seconds: number; cpu: number; maxRssKB: number };
     const rate = bytes / MB / r.seconds;
     const rss = r.maxRssKB / 1024;
-    console.log(`  exit ${r.code}; ${r.seconds.toFixed(1)} s wall, ${r.cpu.toFixed(1)} s CPU: ${rate.toFixed(0)} MB/s wall, ${(bytes / MB / r.cpu).toFixed(0)} MB/s CPU; peak RSS ${rss.toFixed(0)} MB`);
+    console.log(
+      `  exit ${r.code}; ${r.seconds.toFixed(1)} s wall, ${r.cpu.toFixed(1)} s CPU: ${rate.toFixed(0)} MB/s wall, ${(bytes / MB / r.cpu).toFixed(0)} MB/s CPU; peak RSS ${rss.toFixed(0)} MB`,
+    );
     console.log(`  targets: >= 100 MB/s ${rate >= 100 ? 'met' : 'MISSED'} (wall; noisy on a shared machine); <= 300 MB RSS ${rss <= 300 ? 'met' : 'MISSED'}`);
   } finally {
     rmSync(file, { force: true });

@@ -52,8 +52,8 @@ async function measuredLoad(context: BrowserContext, url: string, throttle: bool
     await cdp.send('Network.emulateNetworkConditions', {
       offline: false,
       latency: 40,
-      downloadThroughput: (20e6 / 8),
-      uploadThroughput: (5e6 / 8),
+      downloadThroughput: 20e6 / 8,
+      uploadThroughput: 5e6 / 8,
     });
   }
   const pending: Array<Promise<void>> = [];
@@ -86,7 +86,10 @@ async function main(): Promise<void> {
       const first = await measuredLoad(chromium.context, server.url, false);
       if (first.start !== 'restored') throw new Error(`the page booted cold (${first.start}): the saved state does not match`);
       const total = [...first.bytes.values()].reduce((a, b) => a + b, 0);
-      const perFile = [...first.bytes].sort((a, b) => b[1] - a[1]).map(([f, n]) => `${f} ${mb(n)}`).join(', ');
+      const perFile = [...first.bytes]
+        .sort((a, b) => b[1] - a[1])
+        .map(([f, n]) => `${f} ${mb(n)}`)
+        .join(', ');
       const throttled: number[] = [];
       for (let i = 0; i < Math.min(LOADS, 3); i++) {
         const t = await measuredLoad(chromium.context, server.url, true);
@@ -114,7 +117,13 @@ async function main(): Promise<void> {
     for (let i = 0; i < (PARTS.has('enter') ? ENTERS + 3 : 0); i++) {
       await page.keyboard.type('/bin/true');
       // Enter once the typed line is echoed, as a visitor would press it.
-      await page.waitForFunction(() => /# \/bin\/true\s*$/.test(document.querySelector('.xterm-rows')?.lastElementChild?.textContent ?? '') || Array.from(document.querySelectorAll('.xterm-rows > div')).some((d) => /# \/bin\/true\s*$/.test(d.textContent ?? '') && d.nextElementSibling?.textContent?.trim() === ''), undefined, { polling: 5 });
+      await page.waitForFunction(
+        () =>
+          /# \/bin\/true\s*$/.test(document.querySelector('.xterm-rows')?.lastElementChild?.textContent ?? '') ||
+          Array.from(document.querySelectorAll('.xterm-rows > div')).some((d) => /# \/bin\/true\s*$/.test(d.textContent ?? '') && d.nextElementSibling?.textContent?.trim() === ''),
+        undefined,
+        { polling: 5 },
+      );
       await new Promise((r) => setTimeout(r, 30));
       await page.evaluate(() => (window.playground.marks = {}));
       await page.keyboard.press('Enter');
@@ -136,7 +145,9 @@ async function main(): Promise<void> {
         `playground (Chromium ${chromium.context.browser()?.version() ?? ''}, ${LOADS} loads, ${ENTERS} commands):`,
         ...bytesLines,
         ...(loads.length ? [] : ['  (navigation to the prompt not measured: BENCH)']),
-        ...(loads.length ? [`  navigation to usable prompt (saved state restored in the page): median ${fmt(median(loads))}, min ${fmt(Math.min(...loads))}, max ${fmt(Math.max(...loads))}  (target <= 3000 ms)`] : []),
+        ...(loads.length
+          ? [`  navigation to usable prompt (saved state restored in the page): median ${fmt(median(loads))}, min ${fmt(Math.min(...loads))}, max ${fmt(Math.max(...loads))}  (target <= 3000 ms)`]
+          : []),
         ...(lat.length ? [`  Enter on /bin/true to its X record drawn in the panel: median ${fmt(median(lat))}, p90 ${fmt(pct(lat, 90))}, max ${fmt(Math.max(...lat))}  (target <= 150 ms)`] : []),
         ...extra,
         '',
@@ -174,17 +185,23 @@ async function benchGraph(context: BrowserContext, url: string): Promise<string[
     });
     await page.keyboard.press('Enter');
     // The graph of the finished command: drawn after the prompt came back.
-    await page.waitForFunction(() => {
-      const h = window.playground;
-      return h.marks.prompt !== undefined && h.graph !== undefined && h.graph.at >= h.marks.prompt;
-    }, undefined, { timeout: 60_000, polling: 5 });
+    await page.waitForFunction(
+      () => {
+        const h = window.playground;
+        return h.marks.prompt !== undefined && h.graph !== undefined && h.graph.at >= h.marks.prompt;
+      },
+      undefined,
+      { timeout: 60_000, polling: 5 },
+    );
     const m = await page.evaluate(() => ({ ...window.playground.marks, graph: window.playground.graph! }));
     nodes = m.graph.processes;
     if (i === 0) continue; // warms the JIT up
     total.push(m.graph.at - m.enter!);
     after.push(m.graph.at - m.prompt!);
     draw.push(m.graph.ms);
-    process.stderr.write(`  graph ${i}: ${nodes} processes, Enter to graph ${fmt(total[total.length - 1])}, prompt to graph ${fmt(after[after.length - 1])}, layout+draw ${fmt(draw[draw.length - 1])}\n`);
+    process.stderr.write(
+      `  graph ${i}: ${nodes} processes, Enter to graph ${fmt(total[total.length - 1])}, prompt to graph ${fmt(after[after.length - 1])}, layout+draw ${fmt(draw[draw.length - 1])}\n`,
+    );
   }
   await page.close();
   return [
@@ -223,7 +240,9 @@ async function benchRunAll(context: BrowserContext, url: string): Promise<string
     walls.push(r.at);
     process.stderr.write(`  run all steps ${i + 1}: ${(r.at / 1000).toFixed(1)} s from page load\n`);
   }
-  return [`  lesson "Run all steps", fresh page load to the last step's outcome: median ${(median(walls) / 1000).toFixed(1)} s of ${walls.length} (min ${(Math.min(...walls) / 1000).toFixed(1)}, max ${(Math.max(...walls) / 1000).toFixed(1)})`];
+  return [
+    `  lesson "Run all steps", fresh page load to the last step's outcome: median ${(median(walls) / 1000).toFixed(1)} s of ${walls.length} (min ${(Math.min(...walls) / 1000).toFixed(1)}, max ${(Math.max(...walls) / 1000).toFixed(1)})`,
+  ];
 }
 
 /** Ctrl-C on `sleep 30` (once its E record is drawn) to the prompt back, RUNS times in one page. */
@@ -249,6 +268,6 @@ async function benchCtrlC(context: BrowserContext, url: string): Promise<string[
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`bench:playground: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`bench:playground: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

@@ -22,7 +22,6 @@ interface Workload {
   check(out: TraceResult | TraceTimeoutError): string[];
 }
 
-
 const ROOT = '/tmp/soak';
 /** Characters a file name may hold besides letters: odd for shells and parsers, never '/', NUL or a newline. */
 const ODD = [' ', "'", '"', '$', '*', '?', '[', ']', '\\', '#', '&', ';', '|', '\t', 'é', '漢', '😀', '-', '=', '%'];

@@ -66,7 +66,10 @@ function otherCompression(comp: DiskCompression): string {
     packToolchainDisk(join(toolchainDir, 'tree'), disk, comp);
   }
   const sha256 = createHash('sha256').update(readFileSync(disk)).digest('hex');
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, compression: comp, outputs: { disk: { file: manifest.outputs.disk.file, sha256, bytes: statSync(disk).size } } }, null, 2) + '\n');
+  writeFileSync(
+    join(dir, 'manifest.json'),
+    JSON.stringify({ ...manifest, compression: comp, outputs: { disk: { file: manifest.outputs.disk.file, sha256, bytes: statSync(disk).size } } }, null, 2) + '\n',
+  );
   return dir;
 }
 

@@ -67,10 +67,12 @@ class WorkerPair {
   private answer(w: Worker): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const fail = (e: unknown) => reject(e instanceof Error ? e : new Error(`a benchmark worker exited (status ${e}) before answering`));
-      w.once('error', fail).once('exit', fail).once('message', () => {
-        w.off('error', fail).off('exit', fail);
-        resolve();
-      });
+      w.once('error', fail)
+        .once('exit', fail)
+        .once('message', () => {
+          w.off('error', fail).off('exit', fail);
+          resolve();
+        });
     });
   }
 
@@ -79,21 +81,25 @@ class WorkerPair {
     const t = performance.now();
     const cpu = process.cpuUsage();
     const busy = this.workers.slice(0, guests);
-    await Promise.all(busy.map((w) => {
-      const done = this.answer(w);
-      w.postMessage(count / guests);
-      return done;
-    }));
+    await Promise.all(
+      busy.map((w) => {
+        const done = this.answer(w);
+        w.postMessage(count / guests);
+        return done;
+      }),
+    );
     const used = process.cpuUsage(cpu);
     return { ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000 };
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => {
-      const exited = new Promise((r) => w.once('exit', r));
-      w.postMessage(0);
-      return exited;
-    }));
+    await Promise.all(
+      this.workers.map((w) => {
+        const exited = new Promise((r) => w.once('exit', r));
+        w.postMessage(0);
+        return exited;
+      }),
+    );
   }
 }
 
@@ -110,7 +116,10 @@ async function oneAgainstTwo(pair: WorkerPair, blocks: number, count: number) {
     const order: Array<1 | 2> = b % 2 ? [2, 1] : [1, 2];
     const r: Record<number, { ms: number; cpuMs: number }> = {};
     for (const g of order) r[g] = await pair.run(g, count);
-    for (const [sum, x] of [[one, r[1]], [two, r[2]]] as const) {
+    for (const [sum, x] of [
+      [one, r[1]],
+      [two, r[2]],
+    ] as const) {
       sum.ms += x.ms;
       sum.cpuMs += x.cpuMs;
     }

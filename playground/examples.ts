@@ -45,7 +45,7 @@ export const EXAMPLES: Example[] = [
     title: 'Rename, link, symlink, unlink',
     command: 'echo data > /tmp/a && mv /tmp/a /tmp/b && ln /tmp/b /tmp/c && ln -s /tmp/b /tmp/d && rm /tmp/b /tmp/c /tmp/d',
     about:
-      "mv is a rename(2): M with both paths quoted. ln and ln -s are link(2) and symlink(2): both L. rm unlinks each file: one D per path. There is no E record for mv, ln or rm: busybox runs these applets in the forked child without an exec, so each has its F and X only. A consumer such as bmake strips the single quotes and follows the moves.",
+      'mv is a rename(2): M with both paths quoted. ln and ln -s are link(2) and symlink(2): both L. rm unlinks each file: one D per path. There is no E record for mv, ln or rm: busybox runs these applets in the forked child without an exec, so each has its F and X only. A consumer such as bmake strips the single quotes and follows the moves.',
     expect: [/^M \d+ '\/tmp\/a' '\/tmp\/b'$/, /^L \d+ '\/tmp\/b' '\/tmp\/c'$/, /^L \d+ '\/tmp\/b' '\/tmp\/d'$/, /^D \d+ \/tmp\/b$/, /^D \d+ \/tmp\/d$/],
   },
   {
@@ -76,9 +76,9 @@ export const EXAMPLES: Example[] = [
   {
     id: 'gcc',
     title: 'Compile with gcc',
-    command: "printf '#include <stdio.h>\\nint main(void) { puts(\"hello\"); return 0; }\\n' > /tmp/hello.c && gcc -o /tmp/hello /tmp/hello.c && /tmp/hello",
+    command: 'printf \'#include <stdio.h>\\nint main(void) { puts("hello"); return 0; }\\n\' > /tmp/hello.c && gcc -o /tmp/hello /tmp/hello.c && /tmp/hello',
     about:
-      'gcc is a driver: it runs cc1 (E …/cc1), the compiler proper, which reads hello.c and every header it includes (R /usr/include/stdio.h and the headers stdio.h includes in turn) and writes assembly to a temporary file in /tmp (W /tmp/cc….s); then as (E …/as) reads that and writes an object file; then collect2 (E …/collect2) runs ld (E …/ld), which reads the crt files, libc and libgcc and writes /tmp/hello (W). gcc deletes its temporary files (D). The first run fetches the toolchain disk\'s blocks that these programs read, shown below the examples; a second run fetches nothing.',
+      "gcc is a driver: it runs cc1 (E …/cc1), the compiler proper, which reads hello.c and every header it includes (R /usr/include/stdio.h and the headers stdio.h includes in turn) and writes assembly to a temporary file in /tmp (W /tmp/cc….s); then as (E …/as) reads that and writes an object file; then collect2 (E …/collect2) runs ld (E …/ld), which reads the crt files, libc and libgcc and writes /tmp/hello (W). gcc deletes its temporary files (D). The first run fetches the toolchain disk's blocks that these programs read, shown below the examples; a second run fetches nothing.",
     expect: [/^E \d+ \S*\/cc1$/, /^E \d+ \S*\/as$/, /^E \d+ \S*\/collect2$/, /^E \d+ \S*\/ld$/, /^R \d+ \/usr\/include\/stdio\.h$/, /^W \d+ \/tmp\/hello$/],
     toolchain: true,
   },

@@ -117,7 +117,10 @@ export function drawGraph(g: ProcessGraph, title: string): SVGSVGElement {
     const path = svgEl('path', {
       class: 'fork',
       d: pts.map((p: { x: number; y: number }, i: number) => `${i ? 'L' : 'M'} ${p.x.toFixed(1)} ${p.y.toFixed(1)}`).join(' '),
-      fill: 'none', stroke: LETTER_COLOUR.F, 'stroke-width': 1.5, 'marker-end': 'url(#fork-arrow)',
+      fill: 'none',
+      stroke: LETTER_COLOUR.F,
+      'stroke-width': 1.5,
+      'marker-end': 'url(#fork-arrow)',
     });
     const tt = svgEl('title', {});
     tt.textContent = 'fork (F record)';
@@ -130,10 +133,18 @@ export function drawGraph(g: ProcessGraph, title: string): SVGSVGElement {
     const y0 = box.y - box.height / 2;
     const grp = svgEl('g', { class: 'proc', 'data-pid': n.pid, 'data-exit': n.exit ? `${n.exit.status} ${n.exit.signal ?? 0}` : '' });
     const killed = n.exit?.signal;
-    grp.append(svgEl('rect', {
-      x: x0.toFixed(1), y: y0.toFixed(1), width: box.width.toFixed(1), height: box.height.toFixed(1), rx: 6,
-      fill: '#0d1117', stroke: killed ? LETTER_COLOUR.D : n.exit && n.exit.status !== 0 ? LETTER_COLOUR.W : '#8b949e', 'stroke-width': killed || (n.exit?.status) ? 2 : 1,
-    }));
+    grp.append(
+      svgEl('rect', {
+        x: x0.toFixed(1),
+        y: y0.toFixed(1),
+        width: box.width.toFixed(1),
+        height: box.height.toFixed(1),
+        rx: 6,
+        fill: '#0d1117',
+        stroke: killed ? LETTER_COLOUR.D : n.exit && n.exit.status !== 0 ? LETTER_COLOUR.W : '#8b949e',
+        'stroke-width': killed || n.exit?.status ? 2 : 1,
+      }),
+    );
     n.lines.forEach((l, i) => {
       const text = svgEl('text', { x: (x0 + PAD).toFixed(1), y: (y0 + PAD + 10 + i * LINE_H).toFixed(1), fill: LETTER_COLOUR[l.letter] ?? '#d6dde6', 'font-weight': i === 0 ? 'bold' : 'normal' });
       text.textContent = l.text;
@@ -158,11 +169,15 @@ export class ZoomPan {
   private full = { w: 1, h: 1 };
 
   constructor(private readonly frame: HTMLElement) {
-    frame.addEventListener('wheel', (e) => {
-      e.preventDefault();
-      const r = frame.getBoundingClientRect();
-      this.zoom(e.deltaY < 0 ? 1 / 1.2 : 1.2, (e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height);
-    }, { passive: false });
+    frame.addEventListener(
+      'wheel',
+      (e) => {
+        e.preventDefault();
+        const r = frame.getBoundingClientRect();
+        this.zoom(e.deltaY < 0 ? 1 / 1.2 : 1.2, (e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height);
+      },
+      { passive: false },
+    );
     let drag: { x: number; y: number } | undefined;
     frame.addEventListener('pointerdown', (e) => {
       drag = { x: e.clientX, y: e.clientY };
@@ -180,9 +195,14 @@ export class ZoomPan {
     frame.addEventListener('keydown', (e) => {
       const step = 0.1;
       const keys: Record<string, () => void> = {
-        '+': () => this.zoom(1 / 1.2), '=': () => this.zoom(1 / 1.2), '-': () => this.zoom(1.2), '0': () => this.fit(),
-        ArrowLeft: () => this.pan(-this.box.w * step, 0), ArrowRight: () => this.pan(this.box.w * step, 0),
-        ArrowUp: () => this.pan(0, -this.box.h * step), ArrowDown: () => this.pan(0, this.box.h * step),
+        '+': () => this.zoom(1 / 1.2),
+        '=': () => this.zoom(1 / 1.2),
+        '-': () => this.zoom(1.2),
+        '0': () => this.fit(),
+        ArrowLeft: () => this.pan(-this.box.w * step, 0),
+        ArrowRight: () => this.pan(this.box.w * step, 0),
+        ArrowUp: () => this.pan(0, -this.box.h * step),
+        ArrowDown: () => this.pan(0, this.box.h * step),
       };
       const k = keys[e.key];
       if (k) {

@@ -9,8 +9,20 @@
 // another step (or a link) queues it, and every page says which step runs.
 import type { ExecResult } from '../sim/guest/machine.js';
 import {
-  META_STEPS, TARGETS, asExpected, citeRecords, explain, filemonRecords, predict, prepareCommand, readBmakeOutput, settleCommand, stepCommand,
-  LESSON_PROJECT, type MetaOutcome, type MetaStep,
+  META_STEPS,
+  TARGETS,
+  asExpected,
+  citeRecords,
+  explain,
+  filemonRecords,
+  predict,
+  prepareCommand,
+  readBmakeOutput,
+  settleCommand,
+  stepCommand,
+  LESSON_PROJECT,
+  type MetaOutcome,
+  type MetaStep,
 } from '../sim/lessons/meta.js';
 
 export interface LessonHost {
@@ -71,7 +83,10 @@ export class MetaLesson {
   /** Called when the step shown changes (the page updates its address). */
   onShow?: (n: number) => void;
 
-  constructor(private readonly root: HTMLElement, private readonly host: LessonHost) {
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly host: LessonHost,
+  ) {
     this.render();
   }
 
@@ -260,7 +275,12 @@ export class MetaLesson {
       const p = el('p', 'lesson-prediction');
       p.append(el('strong', undefined, 'What should happen: '), document.createTextNode(predict(step)));
       const shows = `what bmake ${step.kind === 'look' ? 'recorded' : 'rebuilt and why'} appears here`;
-      const when = n === runningStep ? 'It is running: ' : queued.includes(n) ? `It is queued: once step ${runningStep} ends, its command is typed into the terminal, and ` : `Press "Run step ${n}": the command is typed into the terminal, and `;
+      const when =
+        n === runningStep
+          ? 'It is running: '
+          : queued.includes(n)
+            ? `It is queued: once step ${runningStep} ends, its command is typed into the terminal, and `
+            : `Press "Run step ${n}": the command is typed into the terminal, and `;
       const hint = el('p', 'lesson-hint', n === runningStep ? `${when}${shows} when it ends.` : `${when}${shows}.`);
       parts.push(p, hint);
     }

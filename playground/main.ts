@@ -18,7 +18,6 @@ import { readLink, type PageLink } from './links.js';
 import { TracePanel, type PanelView } from './panel.js';
 import { keyboardTabs } from './tabs.js';
 
-
 /** What the tests and the benchmark read. */
 interface PlaygroundHooks {
   ready: boolean;
@@ -82,10 +81,12 @@ class Progress {
     $('load-bar').style.width = `${pct.toFixed(1)}%`;
     const pending = [...this.files].filter(([, f]) => !f.total || f.loaded < f.total).map(([s]) => STAGE_NAMES[s] ?? s);
     $('load-stage').textContent = pending.length ? `Downloading ${pending.join(', ')}…` : 'Downloaded; checking…';
-    $('load-detail').textContent = `${mb(loaded)} of ${mb(this.total)} · ` + [...this.files]
-      .filter(([s]) => s !== 'site' && s !== 'manifest')
-      .map(([s, f]) => `${STAGE_NAMES[s] ?? s} ${mb(f.loaded)}${f.total ? ` / ${mb(f.total)}` : ''}`)
-      .join(' · ');
+    $('load-detail').textContent =
+      `${mb(loaded)} of ${mb(this.total)} · ` +
+      [...this.files]
+        .filter(([s]) => s !== 'site' && s !== 'manifest')
+        .map(([s, f]) => `${STAGE_NAMES[s] ?? s} ${mb(f.loaded)}${f.total ? ` / ${mb(f.total)}` : ''}`)
+        .join(' · ');
   };
 
   stage(text: string): void {
@@ -270,9 +271,7 @@ async function main(): Promise<void> {
     session.stop();
   });
   $('dl-log').addEventListener('click', () => download('filemon-sim.log', session.completeLog(), 'text/plain'));
-  $('dl-json').addEventListener('click', () =>
-    download('filemon-sim.json', JSON.stringify(parser.parseTrace(session.completeLog()).toJSON(), null, 2), 'application/json'),
-  );
+  $('dl-json').addEventListener('click', () => download('filemon-sim.json', JSON.stringify(parser.parseTrace(session.completeLog()).toJSON(), null, 2), 'application/json'));
   $('upload-button').addEventListener('click', () => $('upload').click());
   $<HTMLInputElement>('upload').addEventListener('change', async (ev) => {
     const input = ev.target as HTMLInputElement;
@@ -320,7 +319,9 @@ async function main(): Promise<void> {
     $('example-about').textContent = `${ex.command} — ${ex.about}`;
     address.set({ example: ex.id });
     term.focus();
-    queue.run(ex.command, { waiting: () => panel.status(`"${ex.title}" will run when the current command ends (Ctrl-C in the terminal stops it)`) }).catch((e: unknown) => panel.status(`"${ex.title}" did not run: ${errorText(e)}`));
+    queue
+      .run(ex.command, { waiting: () => panel.status(`"${ex.title}" will run when the current command ends (Ctrl-C in the terminal stops it)`) })
+      .catch((e: unknown) => panel.status(`"${ex.title}" did not run: ${errorText(e)}`));
   };
   for (const ex of EXAMPLES) {
     const b = document.createElement('button');
@@ -373,7 +374,9 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   if (e instanceof AssetError) {
-    showError('A file failed to download', `${e.url} could not be loaded: ${e.message.replace(/^could not load \S+: /, '')}. Check the connection (or that the site was built completely) and retry.`, { retry: true });
+    showError('A file failed to download', `${e.url} could not be loaded: ${e.message.replace(/^could not load \S+: /, '')}. Check the connection (or that the site was built completely) and retry.`, {
+      retry: true,
+    });
   } else if (e instanceof GuestPanicError) {
     showError('The guest kernel crashed while starting', 'Its console said:', { console: e.message, retry: true });
   } else {

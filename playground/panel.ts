@@ -39,7 +39,10 @@ export class TracePanel {
   /** The group the picture is of: the latest command line unless one is chosen. */
   private graphGroup: CommandGroup | 'latest' = 'latest';
 
-  constructor(private readonly el: PanelElements, private readonly session: ShellSession) {
+  constructor(
+    private readonly el: PanelElements,
+    private readonly session: ShellSession,
+  ) {
     document.head.append(this.pidStyle);
     for (const l of LETTERS) {
       const label = document.createElement('label');
@@ -57,7 +60,7 @@ export class TracePanel {
     this.zoom = new ZoomPan(el.graph.frame);
     el.graph.command.addEventListener('change', () => {
       const v = el.graph.command.value;
-      this.graphGroup = v === 'latest' ? 'latest' : [...this.sections].find(([, s]) => String(s.id) === v)?.[0] ?? 'latest';
+      this.graphGroup = v === 'latest' ? 'latest' : ([...this.sections].find(([, s]) => String(s.id) === v)?.[0] ?? 'latest');
       this.refreshModel();
     });
     session.on((e) => this.onEvent(e));
@@ -214,10 +217,11 @@ export class TracePanel {
   private scheduleRefresh(): void {
     if (this.view === 'graph') {
       // The picture follows the records at most once a frame.
-      if (!this.graphFrame) this.graphFrame = requestAnimationFrame(() => {
-        this.graphFrame = 0;
-        this.refreshModel();
-      });
+      if (!this.graphFrame)
+        this.graphFrame = requestAnimationFrame(() => {
+          this.graphFrame = 0;
+          this.refreshModel();
+        });
       return;
     }
     if (this.view === 'records' || this.view === 'lesson' || this.refreshTimer) return;

@@ -25,7 +25,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   switch (cmd) {
-    case 'shell': return (await import('./cli/shell.js')).shellCommand(rest);
+    case 'shell':
+      return (await import('./cli/shell.js')).shellCommand(rest);
     case 'trace':
       return traceCommand(rest);
     case 'parse':

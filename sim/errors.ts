@@ -20,11 +20,11 @@ export class GuestPanicError extends MachineError {
 
 /** The guest did not come up (or answer after a restore) in time. */
 export class BootTimeoutError extends MachineError {
-  constructor(ms: number, readonly console: string) {
-    super(
-      `the guest did not become ready within ${ms} ms; last console output:\n${console || '(none)'}\n` +
-        'rebuild the image (npm run images) or raise bootTimeoutMs',
-    );
+  constructor(
+    ms: number,
+    readonly console: string,
+  ) {
+    super(`the guest did not become ready within ${ms} ms; last console output:\n${console || '(none)'}\n` + 'rebuild the image (npm run images) or raise bootTimeoutMs');
   }
 }
 
@@ -37,7 +37,11 @@ export class MachineClosedError extends MachineError {
 
 /** A command ran past its timeout; its whole process tree was killed. */
 export class CommandTimeoutError extends MachineError {
-  constructor(readonly command: string, readonly timeoutMs: number, readonly result?: { stdout: Uint8Array; stderr: Uint8Array }) {
+  constructor(
+    readonly command: string,
+    readonly timeoutMs: number,
+    readonly result?: { stdout: Uint8Array; stderr: Uint8Array },
+  ) {
     super(`command ${command} timed out after ${timeoutMs} ms; its processes in the guest were killed`);
   }
 }

@@ -26,8 +26,7 @@ export class Simulator extends TraceSession {
     const { machine, info } = await bootMachine(opts);
     // The state to go back to on restore: the saved one, or one taken now.
     const initial = opts.savedState === false || opts.state ? machine.saveState() : undefined;
-    const baseline = () =>
-      initial ?? Promise.resolve(readStateFile(info.statePath));
+    const baseline = () => initial ?? Promise.resolve(readStateFile(info.statePath));
     return new Simulator(machine, parser, baseline);
   }
 
@@ -90,7 +89,15 @@ export type * from './trace/index.js';
 export { formatTree, formatDeps, formatErrors } from './trace/views.js';
 export { assertTraceMatches, goldenText, type GoldenOptions, type TraceLike } from './testing/golden.js';
 export {
-  diffTraces, formatTraceDiff, traceDiffJSON, comparable, withoutIgnored,
-  type IgnoreOptions, type TraceDiff, type SetChange, type DiffOptions, type FormatDiffOptions,
+  diffTraces,
+  formatTraceDiff,
+  traceDiffJSON,
+  comparable,
+  withoutIgnored,
+  type IgnoreOptions,
+  type TraceDiff,
+  type SetChange,
+  type DiffOptions,
+  type FormatDiffOptions,
 } from './diff/index.js';
 export { formatMetaFile, metaFileName, type MetaFileParts } from './export/meta.js';

@@ -144,10 +144,24 @@ export class TraceSession {
     const cwd = guestCwd(opts.cwd);
     const note = this.machine.options.image.toolchain ? undefined : missingToolchainNote(exit.status, argv, stderr);
     return {
-      ...r, ...exit, trace, log, command: cmd, cwd, deterministic: this.machine.deterministic, ...(note ? { note } : {}),
-      toMeta: ({ target }) => formatMetaFile({
-        command: cmd, cwd, target, log, status: exit.signal || exit.status, stdout: r.stdout, stderr: r.stderr,
-      }),
+      ...r,
+      ...exit,
+      trace,
+      log,
+      command: cmd,
+      cwd,
+      deterministic: this.machine.deterministic,
+      ...(note ? { note } : {}),
+      toMeta: ({ target }) =>
+        formatMetaFile({
+          command: cmd,
+          cwd,
+          target,
+          log,
+          status: exit.signal || exit.status,
+          stdout: r.stdout,
+          stderr: r.stderr,
+        }),
     };
   }
 
@@ -161,10 +175,7 @@ export class TraceSession {
     } catch (e) {
       if (!(e instanceof AgentError) || e instanceof AgentRestartedError) throw e;
       const said = stderr ? new TextDecoder().decode(stderr).trim() : '';
-      throw new TraceError(
-        `tracing ${shown}: the tracer did not start in the guest${status === undefined ? '' : ` (exit status ${status})`}, so there is no log` +
-          (said ? `; it said: ${said}` : ''),
-      );
+      throw new TraceError(`tracing ${shown}: the tracer did not start in the guest${status === undefined ? '' : ` (exit status ${status})`}, so there is no log` + (said ? `; it said: ${said}` : ''));
     }
   }
 

@@ -53,7 +53,11 @@ describe('bmake meta mode in the guest', function () {
       assert.ok(src, 'manifest.sources names bmake');
       assert.match(src.version, /^\d{8}/);
       assert.match(src.sha256, /^[0-9a-f]{64}$/);
-      for (const p of ['tcc', 'libc6', 'libc6-dev']) assert.ok(manifest.packages.some((x) => x.name === p && x.arch === 'i386'), `${p}:i386 listed`);
+      for (const p of ['tcc', 'libc6', 'libc6-dev'])
+        assert.ok(
+          manifest.packages.some((x) => x.name === p && x.arch === 'i386'),
+          `${p}:i386 listed`,
+        );
     });
 
     it('has a static i386 bmake that uses /dev/filemon', async () => {
@@ -124,7 +128,10 @@ describe('bmake meta mode in the guest', function () {
       assert.ok(pa && pb && pm, `records of all three commands:\n${lines.join('\n')}`);
       assert.equal(new Set([pa, pb, pm, bmakePid]).size, 4, 'three children, none of them bmake');
       for (const p of [pa, pb, pm]) {
-        assert.ok(lines.some((l) => l.startsWith(`E ${p} `)), `child ${p} traced from its exec`);
+        assert.ok(
+          lines.some((l) => l.startsWith(`E ${p} `)),
+          `child ${p} traced from its exec`,
+        );
         assert.ok(lines.includes(`X ${p} 0 0`), `child ${p}'s exit recorded before close() returned`);
       }
       assert.ok(!lines.some((l) => l.startsWith('F ')), 'children attach themselves: no fork record from bmake');
@@ -138,12 +145,7 @@ describe('bmake meta mode in the guest', function () {
       await must(`mkdir -p tiny && mount -t tmpfs -o size=8k tiny tiny`, P);
       try {
         await must('mkdir -p many && i=0; while [ $i -lt 300 ]; do echo x > many/a-rather-long-file-name-to-fill-the-log-$i; i=$((i+1)); done', P);
-        await m.putFile(`${P}/fill/Makefile`, [
-          '.MAKE.MODE = meta verbose',
-          'out:',
-          `\tcat ${P}/many/* > \${.TARGET}`,
-          '',
-        ].join('\n'));
+        await m.putFile(`${P}/fill/Makefile`, ['.MAKE.MODE = meta verbose', 'out:', `\tcat ${P}/many/* > \${.TARGET}`, ''].join('\n'));
         await must('mkdir -p fill/obj', P);
         const ok = await sh(`bmake`, `${P}/fill`);
         assert.equal(ok.status, 0, `with TMPDIR on a roomy file system: ${ok.err}`);
@@ -161,7 +163,10 @@ describe('bmake meta mode in the guest', function () {
   });
 
   describe('rebuild decisions', () => {
-    const modes: Array<[string, number | undefined]> = [['compat mode', undefined], ['parallel mode (-j4)', 4]];
+    const modes: Array<[string, number | undefined]> = [
+      ['compat mode', undefined],
+      ['parallel mode (-j4)', 4],
+    ];
     for (const [label, jobs] of modes) {
       describe(label, () => {
         let demo: MetaDemoResult;
@@ -181,10 +186,16 @@ describe('bmake meta mode in the guest', function () {
         it('says why: the touched header is newer than exactly the objects that read it', () => {
           const why = (i: number) => demo.decisions[i].reasons;
           const newer = (i: number, h: string) =>
-            why(i).filter((l) => l.includes(`file '${demo.project}/${h}' is newer than the target`)).map((l) => /\/obj\/(\S+)\.meta:/.exec(l)?.[1]).sort();
+            why(i)
+              .filter((l) => l.includes(`file '${demo.project}/${h}' is newer than the target`))
+              .map((l) => /\/obj\/(\S+)\.meta:/.exec(l)?.[1])
+              .sort();
           assert.deepEqual(newer(2, 'eval.h'), ['eval.o', 'main.o'], why(2).join('\n'));
           assert.deepEqual(newer(3, 'lexer.h'), ['eval.o', 'lexer.o', 'main.o'], why(3).join('\n'));
-          const missing = why(5).filter((l) => l.includes(`missing files: ${demo.project}/local/config.h`)).map((l) => /\/obj\/(\S+)\.meta:/.exec(l)?.[1]).sort();
+          const missing = why(5)
+            .filter((l) => l.includes(`missing files: ${demo.project}/local/config.h`))
+            .map((l) => /\/obj\/(\S+)\.meta:/.exec(l)?.[1])
+            .sort();
           assert.deepEqual(missing, ['eval.o', 'main.o'], why(5).join('\n'));
           for (const i of [1, 4, 6]) assert.deepEqual(why(i), [], `step ${i + 1} gives no reason to rebuild`);
         });

@@ -105,14 +105,19 @@ describe('browser entry embedded in another page', function () {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${server.url}notes/`);
-    await page.waitForFunction(() => !!document.querySelector('filemon-sim-terminal .fms-group.fms-done .rec-X'), undefined, { timeout: 120_000 }).catch((e: Error) => {
-      throw new Error(`${e.message}; page errors: ${errors.join('; ')}`);
-    });
+    await page
+      .waitForFunction(() => !!document.querySelector('filemon-sim-terminal .fms-group.fms-done .rec-X'), undefined, { timeout: 120_000 })
+      .catch((e: Error) => {
+        throw new Error(`${e.message}; page errors: ${errors.join('; ')}`);
+      });
     const group = await page.$$eval('filemon-sim-terminal .fms-group', (gs) => gs.map((g) => Array.from(g.children).map((c) => c.textContent ?? '')));
     const forktree = group.find((g) => g[0] === '$ fms-forktree');
     assert.ok(forktree, JSON.stringify(group));
     for (const re of [/^E \d+ \/usr\/local\/bin\/fms-forktree$/, /^F \d+ \d+$/, /^X \d+ 7 0$/, /^X \d+ 3 0$/, /^X \d+ 0 15$/]) {
-      assert.ok(forktree.some((r) => re.test(r)), `${re} not in\n${forktree.join('\n')}`);
+      assert.ok(
+        forktree.some((r) => re.test(r)),
+        `${re} not in\n${forktree.join('\n')}`,
+      );
     }
     assert.match(await page.locator('filemon-sim-terminal .xterm-rows').innerText(), /child \d+ killed by signal 15/);
     assert.deepEqual(errors, []);

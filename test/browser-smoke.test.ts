@@ -50,12 +50,10 @@ describe('browser smoke test', function () {
     await page.waitForFunction(() => window.smokeResult !== undefined, undefined, { timeout: 180_000 });
     const result = await page.evaluate(() => window.smokeResult);
     // Debian's libc as extracted for the image build (test/browser/smoke-page.ts reads the guest's).
-    const libc = createHash('sha256').update(readFileSync(join(outDir, 'sysroot/lib/i386-linux-gnu/libc.so.6'))).digest('hex');
-    assert.deepEqual(
-      result,
-      { status: 0, stdout: 'hello from the browser\n', diskFile: libc, diskFileAfterRestore: libc },
-      JSON.stringify({ result, errors }),
-    );
+    const libc = createHash('sha256')
+      .update(readFileSync(join(outDir, 'sysroot/lib/i386-linux-gnu/libc.so.6')))
+      .digest('hex');
+    assert.deepEqual(result, { status: 0, stdout: 'hello from the browser\n', diskFile: libc, diskFileAfterRestore: libc }, JSON.stringify({ result, errors }));
 
     // Every request is one range of one chunk, none fetched twice (the disk
     // keeps them, across the restore too), and most of the disk never.

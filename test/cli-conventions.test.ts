@@ -37,7 +37,11 @@ describe('filemon-sim CLI conventions', () => {
 
   for (const sub of Object.keys(SUBCOMMAND_USAGE)) {
     it(`--help and -h on ${sub} print its usage and exit 0`, () => {
-      for (const args of [[sub, '--help'], [sub, '-h'], ['help', sub]]) {
+      for (const args of [
+        [sub, '--help'],
+        [sub, '-h'],
+        ['help', sub],
+      ]) {
         const r = cli(args);
         assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
         assert.ok(r.stdout.startsWith(`usage: filemon-sim ${sub}`), `${args.join(' ')} printed:\n${r.stdout}`);

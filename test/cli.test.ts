@@ -40,7 +40,7 @@ describe('filemon-sim CLI', function () {
 
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('trace prints the raw log of a command, the command\'s output apart', async () => {
+  it("trace prints the raw log of a command, the command's output apart", async () => {
     const r = await cli(['trace', '--', 'sh', '-c', 'cat /etc/passwd > /home/copy; echo done']);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(shape(r.stdout), [
@@ -58,10 +58,10 @@ describe('filemon-sim CLI', function () {
       '# Stop <TIME>',
       '# Bye bye',
     ]);
-    assert.equal(r.stderr, 'done\n', 'the command\'s stdout goes to stderr while the log is on stdout');
+    assert.equal(r.stderr, 'done\n', "the command's stdout goes to stderr while the log is on stdout");
   });
 
-  it('trace -o writes the log to a file and passes the command\'s output through; parse reads it back', async () => {
+  it("trace -o writes the log to a file and passes the command's output through; parse reads it back", async () => {
     const log = join(dir, 'copy.log');
     const r = await cli(['trace', '-o', log, '--', 'sh', '-c', 'echo out; echo err >&2; cp /etc/passwd /home/c2']);
     assert.equal(r.code, 0);
@@ -88,13 +88,13 @@ describe('filemon-sim CLI', function () {
     const t = await cli(['trace', '--tree', '-q', ...cmd]);
     const lines = t.stdout.trimEnd().split('\n');
     assert.match(lines[0], /^\d+ \/bin\/sh \[exit 5\] cd \/home$/);
-    assert.ok(lines.some((l) => /^[├└]─ \d+ \(no exec\) \[exit 3\]$/.test(l)), t.stdout);
+    assert.ok(
+      lines.some((l) => /^[├└]─ \d+ \(no exec\) \[exit 3\]$/.test(l)),
+      t.stdout,
+    );
 
     const d = await cli(['trace', '--deps', '-q', ...cmd]);
-    assert.equal(
-      d.stdout,
-      'written:\n  /home/a\nexecuted:\n  /bin/sh\ndeleted:\n  /home/b\nrenamed:\n  /home/a -> /home/b\nlinked:\n  /home/b -> /home/c\n',
-    );
+    assert.equal(d.stdout, 'written:\n  /home/a\nexecuted:\n  /bin/sh\ndeleted:\n  /home/b\nrenamed:\n  /home/a -> /home/b\nlinked:\n  /home/b -> /home/c\n');
   });
 
   it('--put copies into the guest before the run and --get copies out after it', async () => {
@@ -103,8 +103,19 @@ describe('filemon-sim CLI', function () {
     writeFileSync(join(src, 'a.txt'), 'alpha\n');
     writeFileSync(join(src, 'sub/b.bin'), Buffer.from([0, 1, 2, 255]));
     const out = join(dir, 'out');
-    const r = await cli(['trace', '--put', `${src}:/home/in`, '--get', '/home/result:' + out, '--cwd', '/home', '--',
-      'sh', '-c', 'mkdir result && cp in/a.txt result/a.copy && cp in/sub/b.bin result/b.copy']);
+    const r = await cli([
+      'trace',
+      '--put',
+      `${src}:/home/in`,
+      '--get',
+      '/home/result:' + out,
+      '--cwd',
+      '/home',
+      '--',
+      'sh',
+      '-c',
+      'mkdir result && cp in/a.txt result/a.copy && cp in/sub/b.bin result/b.copy',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^R \d+ in\/a\.txt$/m);
     assert.match(r.stdout, /^W \d+ result\/b\.copy$/m);
@@ -112,7 +123,7 @@ describe('filemon-sim CLI', function () {
     assert.deepEqual([...readFileSync(join(out, 'b.copy'))], [0, 1, 2, 255]);
   });
 
-  it('exits with the command\'s status, 128 + signal when it was killed', async () => {
+  it("exits with the command's status, 128 + signal when it was killed", async () => {
     assert.equal((await cli(['trace', '-q', '--', 'sh', '-c', 'exit 7'])).code, 7);
     const k = await cli(['trace', '--', 'sh', '-c', 'kill -9 $$']);
     assert.equal(k.code, 137);
@@ -205,8 +216,14 @@ describe('filemon-sim CLI', function () {
     assert.equal(r.code, 0, r.stderr);
     const lines = readFileSync(meta, 'utf8').split('\n');
     assert.deepEqual(lines.slice(0, 8), [
-      '# Meta data file /home/copy.meta', 'CMD sh -c \'cat /etc/passwd > copy; echo done\'', 'CWD /home', 'TARGET copy',
-      '-- command output --', 'done', '', '-- filemon acquired metadata --',
+      '# Meta data file /home/copy.meta',
+      "CMD sh -c 'cat /etc/passwd > copy; echo done'",
+      'CWD /home',
+      'TARGET copy',
+      '-- command output --',
+      'done',
+      '',
+      '-- filemon acquired metadata --',
     ]);
     const deps = await cli(['parse', '--deps', meta]);
     assert.equal(deps.code, 0, deps.stderr);
@@ -232,7 +249,10 @@ describe('filemon-sim CLI', function () {
 
   it('parse finds the filemon section of a bmake .meta file', async () => {
     const meta = join(dir, 'hello.o.meta');
-    writeFileSync(meta, '# Meta data file /home/obj/hello.o.meta\nCMD cc -c hello.c\nCWD /home\nTARGET hello.o\n-- command output --\n\n-- filemon acquired metadata --\n# filemon version 5\n# Target pid 10\n# Start 1.000000\nV 5\nE 11 /usr/bin/cc\nR 11 hello.c\nW 11 hello.o\nX 11 0 0\n# Stop 2.000000\n# Bye bye\n');
+    writeFileSync(
+      meta,
+      '# Meta data file /home/obj/hello.o.meta\nCMD cc -c hello.c\nCWD /home\nTARGET hello.o\n-- command output --\n\n-- filemon acquired metadata --\n# filemon version 5\n# Target pid 10\n# Start 1.000000\nV 5\nE 11 /usr/bin/cc\nR 11 hello.c\nW 11 hello.o\nX 11 0 0\n# Stop 2.000000\n# Bye bye\n',
+    );
     const r = await cli(['parse', '--deps', meta]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'read:\n  hello.c (relative, cwd unknown)\nwritten:\n  hello.o (relative, cwd unknown)\nexecuted:\n  /usr/bin/cc\n');

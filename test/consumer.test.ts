@@ -74,7 +74,10 @@ describe('consumer: installed from the tarballs, no Debian, no root, no build', 
     for (const [role, o] of Object.entries(manifest.outputs)) assert.ok(image.files.includes(packedName(role, o.file)), `${packedName(role, o.file)} is not packed`);
     assert.ok(!image.files.includes(manifest.outputs.initramfs.file), 'the uncompressed initramfs is packed too');
     for (const f of ['manifest.json', 'state.json', 'README.md', 'package.json']) assert.ok(image.files.includes(f), `${f} is not packed`);
-    assert.ok(image.files.some((f) => /^state-[0-9a-f]{16}\.zst/.test(f)), 'no saved state packed');
+    assert.ok(
+      image.files.some((f) => /^state-[0-9a-f]{16}\.zst/.test(f)),
+      'no saved state packed',
+    );
     // Its README: contents and size, and the GPL sources named with their versions from the manifest.
     const readme = readFileSync(join(consumerImageStage(image), 'README.md'), 'utf8');
     for (const [role, o] of Object.entries(manifest.outputs)) assert.ok(readme.includes(`| \`${packedName(role, o.file)}\` |`), `README does not list ${packedName(role, o.file)}`);
@@ -154,7 +157,10 @@ describe('consumer: installed from the tarballs, no Debian, no root, no build', 
     const c = consumer;
     assert.deepEqual(c.imagesOutDirs(), []);
     const ran = c.executed();
-    assert.ok(ran.some((p) => p.endsWith('/node')), 'strace saw no node: the exec log is not being recorded');
+    assert.ok(
+      ran.some((p) => p.endsWith('/node')),
+      'strace saw no node: the exec log is not being recorded',
+    );
     const tools = ran.filter((p) => BUILD_TOOLS.test(p.split('/').pop()!));
     assert.deepEqual(tools, [], 'build tools were executed');
     const installed = readdirSync(join(c.project, 'node_modules', IMAGE_PACKAGE)).sort();

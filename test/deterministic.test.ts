@@ -52,7 +52,7 @@ describe('deterministic mode', function () {
     const first = runs[0].r;
     assert.equal(first.status, 0, text(first.stderr));
     assert.ok(first.trace.complete && first.deterministic);
-    assert.match(text(first.stdout), /# filemon version 5/, 'the .meta files hold the jobs\' filemon records');
+    assert.match(text(first.stdout), /# filemon version 5/, "the .meta files hold the jobs' filemon records");
     const forks = first.trace.events.filter((e) => e.kind === 'F').length;
     assert.ok(forks >= 4, `bmake -j4 forked its jobs (${forks} forks)`);
     for (const [i, { r }] of runs.entries()) assert.ok(same(first, r), `run ${i + 1} differs from run 1:\n${text(r.log)}\n---\n${text(first.log)}`);
@@ -92,10 +92,7 @@ describe('deterministic mode', function () {
     const alone = await sim.trace(['sh', '-c', PARALLEL_BUILD], { restore: true });
     const other = await Simulator.start({ deterministic: true });
     try {
-      const [a, b] = await Promise.all([
-        sim.trace(['sh', '-c', PARALLEL_BUILD], { restore: true }),
-        other.trace(['sh', '-c', PARALLEL_BUILD], { restore: true }),
-      ]);
+      const [a, b] = await Promise.all([sim.trace(['sh', '-c', PARALLEL_BUILD], { restore: true }), other.trace(['sh', '-c', PARALLEL_BUILD], { restore: true })]);
       assert.ok(same(alone, a) && same(alone, b), 'logs of parallel deterministic guests differ');
     } finally {
       await other.close();
@@ -130,7 +127,7 @@ describe('deterministic mode', function () {
       assert.equal(d.stdout, '');
       // And the files themselves are the same bytes: the golden log, which the Simulator wrote after a restore.
       assert.ok(readFileSync(logs[0]).equals(readFileSync(logs[1])), 'the two logs differ in bytes');
-      assert.ok(readFileSync(logs[0]).equals(readFileSync(GOLDEN)), 'the CLI\'s log is not the golden log');
+      assert.ok(readFileSync(logs[0]).equals(readFileSync(GOLDEN)), "the CLI's log is not the golden log");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -49,16 +49,22 @@ describe('trace diff', () => {
     it('keeps what it was told to keep', () => {
       const d = diffTraces(log('copy-a.filemon'), log('copy-b.filemon'), { ignore: { loader: false, dev: false } });
       assert.equal(d.equal, false);
-      assert.deepEqual(d.records.filter((r) => r.op !== ' '), [
-        { op: '-', text: 'R 2 /etc/ld.so.cache' },
-        { op: '-', text: 'R 2 /dev/null' },
-      ]);
+      assert.deepEqual(
+        d.records.filter((r) => r.op !== ' '),
+        [
+          { op: '-', text: 'R 2 /etc/ld.so.cache' },
+          { op: '-', text: 'R 2 /dev/null' },
+        ],
+      );
       assert.deepEqual(d.sets.read, { added: [], removed: ['/etc/ld.so.cache', '/dev/null'] });
     });
 
     it('leaves out paths under a given prefix', () => {
       const d = diffTraces(log('copy-b.filemon'), log('copy-changed.filemon'), { ignore: { prefixes: ['/etc/', '/tmp/'] } });
-      assert.deepEqual(d.records.filter((r) => r.op !== ' ').map((r) => r.op + r.text), ['-X 2 0 0', '+X 2 1 0']);
+      assert.deepEqual(
+        d.records.filter((r) => r.op !== ' ').map((r) => r.op + r.text),
+        ['-X 2 0 0', '+X 2 1 0'],
+      );
     });
 
     it('shows records and dependency sets that changed', () => {

@@ -39,7 +39,11 @@ interface DirConf {
 function dirdeps(depend: string): string[] {
   const m = /^DIRDEPS = \\\n((?:\t.* \\\n)*)/m.exec(depend);
   assert.ok(m, `no DIRDEPS in:\n${depend}`);
-  return m[1].split('\n').map((l) => l.replace(/\\$/, '').trim()).filter(Boolean).sort();
+  return m[1]
+    .split('\n')
+    .map((l) => l.replace(/\\$/, '').trim())
+    .filter(Boolean)
+    .sort();
 }
 
 describe('mk-files: gendirdeps writes Makefile.depend from our records (in the guest)', function () {
@@ -51,10 +55,7 @@ describe('mk-files: gendirdeps writes Makefile.depend from our records (in the g
   before(async () => {
     m = await sharedGuest();
     const build = DIRS.map((d) => `(cd ${SRCTOP}/${d} && ${BMAKE}) || exit 1`).join('; ');
-    const r = await m.exec(
-      `rm -rf ${SRCTOP} ${HOME}/obj && mkdir -p ${HOME} && cp -a /usr/share/filemon-sim/dirdeps-project ${SRCTOP} && ${build}`,
-      { timeoutMs: 800_000 },
-    );
+    const r = await m.exec(`rm -rf ${SRCTOP} ${HOME}/obj && mkdir -p ${HOME} && cp -a /usr/share/filemon-sim/dirdeps-project ${SRCTOP} && ${build}`, { timeoutMs: 800_000 });
     assert.equal(r.status, 0, `the dirdeps build failed:\n${text(r.stdout)}\n${text(r.stderr)}`);
     for (const d of DIRS) {
       const vars = ['.OBJDIR', '.MAKE.DEPENDFILE', 'OBJTOP', 'OBJROOT', 'MACHINE', 'HOST_TARGET'];
@@ -67,7 +68,7 @@ describe('mk-files: gendirdeps writes Makefile.depend from our records (in the g
     }
   });
 
-  it('has Debian\'s mk-files in the guest', async () => {
+  it("has Debian's mk-files in the guest", async () => {
     const r = await m.exec(`cd ${MK} && ls meta.autodep.mk gendirdeps.mk dirdeps.mk meta2deps.sh meta2deps.py`);
     assert.equal(r.status, 0, text(r.stderr));
   });
@@ -107,12 +108,30 @@ describe('mk-files: gendirdeps writes Makefile.depend from our records (in the g
         // The arguments gendirdeps.mk gives it, MACHINE=none included
         // when the depend file is not per machine.
         const perMachine = c.dependfile.endsWith(`.${c.machine}`);
-        const args = [script, '-R', d, '-H', c.hostTarget, '-O', at(c.objtop), '-O', at(c.objroot),
-          `MACHINE=${c.machine}`, `SRCTOP=${at(SRCTOP)}`, `RELDIR=${d}`, `CURDIR=${at(c.objdir)}`,
-          ...(perMachine ? [] : ['MACHINE=none']), ...metas.map((f) => join(at(c.objdir), f))];
+        const args = [
+          script,
+          '-R',
+          d,
+          '-H',
+          c.hostTarget,
+          '-O',
+          at(c.objtop),
+          '-O',
+          at(c.objroot),
+          `MACHINE=${c.machine}`,
+          `SRCTOP=${at(SRCTOP)}`,
+          `RELDIR=${d}`,
+          `CURDIR=${at(c.objdir)}`,
+          ...(perMachine ? [] : ['MACHINE=none']),
+          ...metas.map((f) => join(at(c.objdir), f)),
+        ];
         const out = execFileSync(hostProgram('python3'), args, { cwd: at(c.objdir), encoding: 'utf8' });
-        const dirs = out.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('src:'))
-          .map((l) => l.replace(new RegExp(`\\.(${c.machine}|none)$`), '')).filter((l) => l !== d);
+        const dirs = out
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l && !l.startsWith('src:'))
+          .map((l) => l.replace(new RegExp(`\\.(${c.machine}|none)$`), ''))
+          .filter((l) => l !== d);
         const py = [...new Set(dirs)].sort();
         assert.deepEqual(py, WANT[d], `${d}: meta2deps.py ${args.slice(1).join(' ')} said\n${out}`);
         assert.deepEqual(dirdeps(depend[d]), py, `${d}: the guest's gendirdeps and meta2deps.py disagree`);

@@ -49,7 +49,11 @@ function markdownFiles(dir: string): string[] {
 
 /** GitHub's anchor of a heading. */
 function slug(heading: string): string {
-  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
 }
 
 describe('documentation', () => {
@@ -57,19 +61,32 @@ describe('documentation', () => {
 
   it('docs/cli.md has every command and flag of --help, and no other flag', () => {
     const documented = synopsis(cliDoc);
-    const commands = [...USAGE.split('commands:\n')[1].split('\n\n')[0].matchAll(/^ {2}(\w+)/gm)].map((m) => m[1]);
+    const commands = [
+      ...USAGE.split('commands:\n')[1]
+        .split('\n\n')[0]
+        .matchAll(/^ {2}(\w+)/gm),
+    ].map((m) => m[1]);
     assert.deepEqual([...documented.keys()].filter((c) => c !== 'COMMAND').sort(), [...commands].sort(), 'the commands of docs/cli.md and of --help differ');
     for (const c of commands) {
       const help = SUBCOMMAND_USAGE[c];
       assert.ok(help, `--help lists ${c} but it has no help of its own`);
       const want = helpFlags(help);
       const have = documented.get(c)!;
-      assert.deepEqual([...want].filter((f) => !have.has(f)), [], `docs/cli.md's synopsis of ${c} lacks flags of \`filemon-sim ${c} --help\``);
-      assert.deepEqual([...have].filter((f) => !want.has(f)), [], `docs/cli.md's synopsis of ${c} has flags \`filemon-sim ${c} --help\` lacks`);
+      assert.deepEqual(
+        [...want].filter((f) => !have.has(f)),
+        [],
+        `docs/cli.md's synopsis of ${c} lacks flags of \`filemon-sim ${c} --help\``,
+      );
+      assert.deepEqual(
+        [...have].filter((f) => !want.has(f)),
+        [],
+        `docs/cli.md's synopsis of ${c} has flags \`filemon-sim ${c} --help\` lacks`,
+      );
     }
     const allFlags = new Set([...Object.values(SUBCOMMAND_USAGE).flatMap((h) => [...helpFlags(h)]), '--version', '--help', '-h']);
     const prose = cliDoc.replace(/```[\s\S]*?```/g, '');
-    const unknown = [...prose.matchAll(/`([^`]*)`/g)].flatMap((m) => (/^(filemon-sim|--?[A-Za-z])/.test(m[1]) ? [...m[1].matchAll(FLAG)].map((f) => f[0]) : []))
+    const unknown = [...prose.matchAll(/`([^`]*)`/g)]
+      .flatMap((m) => (/^(filemon-sim|--?[A-Za-z])/.test(m[1]) ? [...m[1].matchAll(FLAG)].map((f) => f[0]) : []))
       .filter((f) => !allFlags.has(f) && !f.startsWith('--format'));
     assert.deepEqual([...new Set(unknown)], [], 'docs/cli.md names flags that no --help has');
     for (const v of USAGE.split('environment:\n')[1].matchAll(/^ {2}([A-Z_]+)/gm)) assert.ok(cliDoc.includes(v[1]), `docs/cli.md does not name ${v[1]}`);
@@ -84,9 +101,18 @@ describe('documentation', () => {
   it('every relative link in README.md, CONTRIBUTING.md, CHANGELOG.md and docs/ reaches a file or a heading', () => {
     const files = [...TOP_LEVEL.map((n) => join(packageRoot, n)), ...markdownFiles(join(packageRoot, 'docs'))];
     const broken: string[] = [];
-    const anchors = (file: string) => new Set([...readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '').matchAll(/^#+ (.*)$/gm)].map((m) => slug(m[1])));
+    const anchors = (file: string) =>
+      new Set(
+        [
+          ...readFileSync(file, 'utf8')
+            .replace(/```[\s\S]*?```/g, '')
+            .matchAll(/^#+ (.*)$/gm),
+        ].map((m) => slug(m[1])),
+      );
     for (const file of files) {
-      const text = readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+      const text = readFileSync(file, 'utf8')
+        .replace(/```[\s\S]*?```/g, '')
+        .replace(/`[^`\n]*`/g, '');
       for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
         if (/^[a-z]+:/.test(target)) continue;
         const [path, anchor] = target.split('#');
@@ -101,10 +127,17 @@ describe('documentation', () => {
 
   it('every npm script and repository path the guides name exists', () => {
     // The guides, not the design notes: those record what was true when written.
-    const guides = [...TOP_LEVEL.map((n) => join(packageRoot, n)), ...readdirSync(join(packageRoot, 'docs')).filter((n) => n.endsWith('.md')).map((n) => join(packageRoot, 'docs', n))];
+    const guides = [
+      ...TOP_LEVEL.map((n) => join(packageRoot, n)),
+      ...readdirSync(join(packageRoot, 'docs'))
+        .filter((n) => n.endsWith('.md'))
+        .map((n) => join(packageRoot, 'docs', n)),
+    ];
     const scripts = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     // Build outputs the guides name (playground/dist/) exist only once built: .gitignore's folders.
-    const outputs = readFileSync(join(packageRoot, '.gitignore'), 'utf8').split('\n').filter((l) => /^[\w.-]+\/[\w./-]*\/$/.test(l));
+    const outputs = readFileSync(join(packageRoot, '.gitignore'), 'utf8')
+      .split('\n')
+      .filter((l) => /^[\w.-]+\/[\w./-]*\/$/.test(l));
     const stale: string[] = [];
     for (const file of guides) {
       const text = readFileSync(file, 'utf8');

@@ -43,25 +43,49 @@ describe('exports', function () {
       // cc's assembler wrote a.o: the compiler's whole tree counts (a.c and
       // the header with a space read by cc), not the loader, libc or /dev.
       const plan = makePlan(dir, r.stdout, ['/src/a.o', '/src/out.txt']);
-      assert.equal(plan, [
-        'echo build /src/a.o from /usr/bin/cc /src/a.c /src/include/a h.h /usr/bin/as /tmp/cc1.s',
-        'echo build /src/out.txt from /bin/cat /src/a.o /src/b.txt',
-        '',
-      ].join('\n'));
+      assert.equal(plan, ['echo build /src/a.o from /usr/bin/cc /src/a.c /src/include/a h.h /usr/bin/as /tmp/cc1.s', 'echo build /src/out.txt from /bin/cat /src/a.o /src/b.txt', ''].join('\n'));
     });
 
     it('keeps a file written, deleted and written again, with the inputs of its last writer', () => {
       // sh runs: cat a.txt > out.txt; rm out.txt; cat b.txt > out.txt;
       // cat out.txt > final.txt; cat final.txt > tmp.txt; rm tmp.txt
       const log = [
-        '# filemon version 5', '# Target pid 10', 'V 5', 'E 11 /bin/sh', 'C 11 /src',
-        'F 11 12', 'E 12 /bin/cat', 'R 12 a.txt', 'W 12 out.txt', 'X 12 0 0',
-        'F 11 13', 'E 13 /bin/rm', 'D 13 out.txt', 'X 13 0 0',
-        'F 11 14', 'E 14 /bin/cat', 'R 14 b.txt', 'W 14 out.txt', 'X 14 0 0',
-        'F 11 15', 'E 15 /bin/cat', 'R 15 out.txt', 'W 15 final.txt', 'X 15 0 0',
-        'F 11 16', 'E 16 /bin/cat', 'R 16 final.txt', 'W 16 tmp.txt', 'X 16 0 0',
-        'F 11 17', 'E 17 /bin/rm', 'D 17 tmp.txt', 'X 17 0 0',
-        'X 11 0 0', '# Bye bye', '',
+        '# filemon version 5',
+        '# Target pid 10',
+        'V 5',
+        'E 11 /bin/sh',
+        'C 11 /src',
+        'F 11 12',
+        'E 12 /bin/cat',
+        'R 12 a.txt',
+        'W 12 out.txt',
+        'X 12 0 0',
+        'F 11 13',
+        'E 13 /bin/rm',
+        'D 13 out.txt',
+        'X 13 0 0',
+        'F 11 14',
+        'E 14 /bin/cat',
+        'R 14 b.txt',
+        'W 14 out.txt',
+        'X 14 0 0',
+        'F 11 15',
+        'E 15 /bin/cat',
+        'R 15 out.txt',
+        'W 15 final.txt',
+        'X 15 0 0',
+        'F 11 16',
+        'E 16 /bin/cat',
+        'R 16 final.txt',
+        'W 16 tmp.txt',
+        'X 16 0 0',
+        'F 11 17',
+        'E 17 /bin/rm',
+        'D 17 tmp.txt',
+        'X 17 0 0',
+        'X 11 0 0',
+        '# Bye bye',
+        '',
       ].join('\n');
       const path = join(dir, 'rewrite.filemon');
       writeFileSync(path, log);
@@ -69,11 +93,7 @@ describe('exports', function () {
       assert.equal(r.code, 0, r.stderr);
       assert.doesNotMatch(r.stdout, /^\/src\/tmp\.txt:/m, 'a file deleted after its last write is no target');
       const plan = makePlan(dir, r.stdout, ['/src/out.txt', '/src/final.txt']);
-      assert.equal(plan, [
-        'echo build /src/out.txt from /bin/cat /src/b.txt',
-        'echo build /src/final.txt from /bin/cat /src/out.txt',
-        '',
-      ].join('\n'));
+      assert.equal(plan, ['echo build /src/out.txt from /bin/cat /src/b.txt', 'echo build /src/final.txt from /bin/cat /src/out.txt', ''].join('\n'));
     });
 
     it('takes --ignore and --keep as diff does', () => {
@@ -110,7 +130,10 @@ describe('exports', function () {
       const plan = makePlan(dir, r.stdout, ['/tmp/both', '/tmp/copy']);
       const lines = plan.trim().split('\n');
       // busybox runs cat and cp as applets (exec of /proc/self/exe, left out).
-      assert.deepEqual(lines.map((l) => l.replace(/ from .*/, '')), ['echo build /tmp/both', 'echo build /tmp/copy']);
+      assert.deepEqual(
+        lines.map((l) => l.replace(/ from .*/, '')),
+        ['echo build /tmp/both', 'echo build /tmp/copy'],
+      );
       assert.match(lines[0], / from .*\/etc\/passwd \/etc\/group$/);
       assert.match(lines[1], / from .*\/tmp\/both$/);
     });

@@ -24,13 +24,47 @@ describe('/dev/filemon conformance (in the guest)', function () {
   });
 
   it('has a case for every record letter and error of the spec', () => {
-    for (const c of ['rec_a', 'rec_c', 'rec_d', 'rec_e', 'rec_f', 'rec_l', 'rec_m', 'rec_r', 'rec_w', 'rec_x', 'rec_rw',
-      'err_setfd', 'err_setpid', 'err_busy', 'err_ioctl', 'err_efault', 'err_toolong', 'err_enospc',
-      'fork_tree', 'vfork_exec', 'threads', 'exec_fail', 'open_fail', 'killed', 'two_instances', 'close_running',
-      'tracer_dies', 'setid_exec', 'manual_example',
+    for (const c of [
+      'rec_a',
+      'rec_c',
+      'rec_d',
+      'rec_e',
+      'rec_f',
+      'rec_l',
+      'rec_m',
+      'rec_r',
+      'rec_w',
+      'rec_x',
+      'rec_rw',
+      'err_setfd',
+      'err_setpid',
+      'err_busy',
+      'err_ioctl',
+      'err_efault',
+      'err_toolong',
+      'err_enospc',
+      'fork_tree',
+      'vfork_exec',
+      'threads',
+      'exec_fail',
+      'open_fail',
+      'killed',
+      'two_instances',
+      'close_running',
+      'tracer_dies',
+      'setid_exec',
+      'manual_example',
       // FreeBSD 11+ behaviours (issue 13) and killed writers (issue 14)
-      'rec_fault', 'rec_long', 'rec_e_script', 'killed_core', 'err_setpid_cred', 'setpid_exec_busy', 'mem_pressure',
-      'exit_group_writes', 'kill9_writes']) {
+      'rec_fault',
+      'rec_long',
+      'rec_e_script',
+      'killed_core',
+      'err_setpid_cred',
+      'setpid_exec_busy',
+      'mem_pressure',
+      'exit_group_writes',
+      'kill9_writes',
+    ]) {
       assert.ok(cases.includes(c), `missing conformance case ${c}`);
     }
   });
@@ -42,9 +76,7 @@ describe('/dev/filemon conformance (in the guest)', function () {
       // guest the test files share, the killed writers' logs alone filled
       // half of /tmp (12-15 MB each, more the faster the guest), and later
       // files met ENOSPC. Removed once the output is read.
-      const r = await m.exec(
-        `${program} > /tmp/fmt.out 2>&1; st=$?; awk -f ${GUEST_DIR}/normalize.awk /tmp/fmt.out; rm -rf /tmp/fmt.out /tmp/fmtest/${name}; exit $st`,
-      );
+      const r = await m.exec(`${program} > /tmp/fmt.out 2>&1; st=$?; awk -f ${GUEST_DIR}/normalize.awk /tmp/fmt.out; rm -rf /tmp/fmt.out /tmp/fmtest/${name}; exit $st`);
       const expected = readFileSync(join(EXPECTED_DIR, `${name}.txt`), 'utf8');
       assert.equal(text(r.stdout), expected);
       assert.equal(r.status, 0, text(r.stderr));

@@ -11,9 +11,7 @@ import { HOST_PROGRAMS, hostProgram } from './helpers/host-programs.js';
 const BASE_SYSTEM = new Set(['sh', 'id', 'mkfifo', 'npm', 'apt-get']);
 
 function testSources(dir = join(packageRoot, 'test')): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? testSources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  );
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? testSources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
 }
 
 describe('host programs of the tests', () => {
@@ -33,8 +31,7 @@ describe('host programs of the tests', () => {
 
   it('are installed by .ci/run and named in the README', () => {
     const ci = readFileSync(join(packageRoot, '.ci/run'), 'utf8');
-    const installed = new Set([...ci.replace(/\\\n/g, ' ').matchAll(/apt-get install -y --no-install-recommends([^\n]*)/g)]
-      .flatMap((m) => m[1].trim().split(/\s+/)));
+    const installed = new Set([...ci.replace(/\\\n/g, ' ').matchAll(/apt-get install -y --no-install-recommends([^\n]*)/g)].flatMap((m) => m[1].trim().split(/\s+/)));
     const readme = readFileSync(join(packageRoot, 'README.md'), 'utf8');
     for (const [name, p] of Object.entries(HOST_PROGRAMS)) {
       assert.ok(installed.has(p.pkg), `.ci/run does not install ${p.pkg} (for ${name})`);
@@ -46,11 +43,13 @@ describe('host programs of the tests', () => {
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
-      assert.throws(() => hostProgram('dot'), (e: Error) => {
-        assert.equal(e.message,
-          'missing host program: dot (Debian package graphviz: the export tests render --format dot with it); install with: apt-get install -y graphviz');
-        return true;
-      });
+      assert.throws(
+        () => hostProgram('dot'),
+        (e: Error) => {
+          assert.equal(e.message, 'missing host program: dot (Debian package graphviz: the export tests render --format dot with it); install with: apt-get install -y graphviz');
+          return true;
+        },
+      );
     } finally {
       process.env.PATH = path;
     }

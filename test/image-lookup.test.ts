@@ -111,7 +111,10 @@ describe('image lookup and saved-state locations', function () {
     const r = await runCli(['trace', '--', 'true'], { cwd: project, env });
     assert.equal(r.code, 1);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-    assert.match(r.stderr, new RegExp(`${IMAGE_PACKAGE} 0\\.0\\.1 .* does not match filemon-sim ${mainPackage.version}; install the matching one: npm install ${IMAGE_PACKAGE}@${mainPackage.version}`));
+    assert.match(
+      r.stderr,
+      new RegExp(`${IMAGE_PACKAGE} 0\\.0\\.1 .* does not match filemon-sim ${mainPackage.version}; install the matching one: npm install ${IMAGE_PACKAGE}@${mainPackage.version}`),
+    );
   });
 
   it('says it cannot build without apt-get and dpkg, and names the package to install', async () => {
@@ -168,7 +171,10 @@ describe('image lookup and saved-state locations', function () {
       assert.ok(existsSync(cached), 'no fresh state in the cache');
       await new Promise((r) => setImmediate(r));
       assert.equal(warnings.length, 1, warnings.join('\n'));
-      assert.match(warnings[0], new RegExp(`it was made for v86 0\\.0\\.1 and this is v86 ${v86Version.replace(/[.+]/g, '\\$&')}\\. Booting cold once .* saving a fresh state to ${cached.replace(/[/.]/g, '\\$&')}`));
+      assert.match(
+        warnings[0],
+        new RegExp(`it was made for v86 0\\.0\\.1 and this is v86 ${v86Version.replace(/[.+]/g, '\\$&')}\\. Booting cold once .* saving a fresh state to ${cached.replace(/[/.]/g, '\\$&')}`),
+      );
       assert.deepEqual(readdirSync(dir).sort(), before, 'the image folder was written to');
 
       // The next start restores the cached state, saying so on the progress log only.

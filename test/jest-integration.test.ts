@@ -36,7 +36,7 @@ describe('Jest integration (filemon-sim/jest)', function () {
     }
   });
 
-  it('in Jest\'s own process with FILEMON_SIM_RESTORE=file: one guest restored per file, closed by the preset\'s teardown', async () => {
+  it("in Jest's own process with FILEMON_SIM_RESTORE=file: one guest restored per file, closed by the preset's teardown", async () => {
     const r = await jest(['--runInBand'], { FILEMON_SIM_RESTORE: 'file' });
     assert.equal(r.code, 0, r.out);
     assert.deepEqual(recordedFiles(r.records), ['a', 'b', 'c', 'd']);
@@ -55,8 +55,13 @@ describe('Jest integration (filemon-sim/jest)', function () {
   it('a mismatch fails with the readable diff and says how to update', async () => {
     const r = await jest([], { FILES: 'golden.test.cjs', GOLDEN_CMD: 'cat /etc/hostname', GOLDEN_FILE: PASSWD_GOLDEN });
     assert.equal(r.code, 1, r.out);
-    assert.ok(r.out.includes(`trace differs from golden trace ${PASSWD_GOLDEN} (jest -u or FILEMON_SIM_UPDATE=1 rewrites it):\n` +
-      `    --- ${PASSWD_GOLDEN}\n    +++ actual trace\n    @@ -3,8 +3,7 @@\n     # Start 0.000000\n     V 5\n     E 2 /bin/sh\n    -W 2 /tmp/copy\n    -R 2 /etc/passwd\n    +R 2 /etc/hostname\n`), r.out);
+    assert.ok(
+      r.out.includes(
+        `trace differs from golden trace ${PASSWD_GOLDEN} (jest -u or FILEMON_SIM_UPDATE=1 rewrites it):\n` +
+          `    --- ${PASSWD_GOLDEN}\n    +++ actual trace\n    @@ -3,8 +3,7 @@\n     # Start 0.000000\n     V 5\n     E 2 /bin/sh\n    -W 2 /tmp/copy\n    -R 2 /etc/passwd\n    +R 2 /etc/hostname\n`,
+      ),
+      r.out,
+    );
     assert.match(r.out, /\+ newly read: \/etc\/hostname\n\s+- no longer read: \/etc\/passwd/);
   });
 
@@ -66,7 +71,7 @@ describe('Jest integration (filemon-sim/jest)', function () {
     await assertUpdateFlags(run, golden, PASSWD_GOLDEN, [['--ci'], {}], 'jest -u or FILEMON_SIM_UPDATE=1');
   });
 
-  it('--shard=K/N splits the files as jest does, each machine\'s workers starting their own guests', async () => {
+  it("--shard=K/N splits the files as jest does, each machine's workers starting their own guests", async () => {
     await assertTwoShards(jest);
   });
 });

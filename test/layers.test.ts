@@ -68,7 +68,8 @@ function importsOf(file: string, text: string, files: Set<string>): Import[] {
   const visit = (n: ts.Node): void => {
     if (ts.isImportDeclaration(n) && ts.isStringLiteral(n.moduleSpecifier)) {
       const c = n.importClause;
-      const typeOnly = !!c && (c.isTypeOnly || (!c.name && !!c.namedBindings && ts.isNamedImports(c.namedBindings) && c.namedBindings.elements.length > 0 && c.namedBindings.elements.every((e) => e.isTypeOnly)));
+      const typeOnly =
+        !!c && (c.isTypeOnly || (!c.name && !!c.namedBindings && ts.isNamedImports(c.namedBindings) && c.namedBindings.elements.length > 0 && c.namedBindings.elements.every((e) => e.isTypeOnly)));
       add(n.moduleSpecifier.text, typeOnly ? 'type' : 'static');
     } else if (ts.isExportDeclaration(n) && n.moduleSpecifier && ts.isStringLiteral(n.moduleSpecifier)) {
       add(n.moduleSpecifier.text, n.isTypeOnly ? 'type' : 'static');
@@ -107,9 +108,7 @@ function layerViolations(sources: Map<string, string>): string[] {
       const allowed = LAZY_UPWARD.find((a) => a.from === f && i.target!.startsWith(a.to));
       if (allowed && i.kind !== 'static') continue;
       problems.push(
-        allowed
-          ? `${f} imports ${i.spec} statically: ${allowed.why} must stay lazy (import() or import type)`
-          : `${f} (${LAYERS[from].name}) imports ${i.spec} (${LAYERS[to].name}), a higher layer`,
+        allowed ? `${f} imports ${i.spec} statically: ${allowed.why} must stay lazy (import() or import type)` : `${f} (${LAYERS[from].name}) imports ${i.spec} (${LAYERS[to].name}), a higher layer`,
       );
     }
   }
@@ -144,7 +143,10 @@ describe('layers of the tree', () => {
     const sources = tree();
     const files = new Set(sources.keys());
     const toRecipe = importsOf('sim/node/image.ts', sources.get('sim/node/image.ts')!, files).filter((i) => i.target?.startsWith('images/linux/recipe/'));
-    assert.ok(toRecipe.some((i) => i.kind === 'dynamic'), 'sim/node/image.ts loads the recipe with import()');
+    assert.ok(
+      toRecipe.some((i) => i.kind === 'dynamic'),
+      'sim/node/image.ts loads the recipe with import()',
+    );
   });
 
   it('reports a planted upward import, a static import of the lazy build and Node code in the browser', () => {
@@ -154,9 +156,18 @@ describe('layers of the tree', () => {
     plant('sim/node/image.ts', "import { buildImage } from '../../images/linux/recipe/build.js';");
     plant('sim/guest/protocol.ts', "import { readFileSync } from 'node:fs';");
     const found = layerViolations(sources);
-    assert.ok(found.some((p) => p.startsWith('sim/trace/summary.ts (the trace model) imports ../guest/machine.js (the guest plumbing)')), found.join('\n'));
-    assert.ok(found.some((p) => p.startsWith('sim/node/image.ts imports ../../images/linux/recipe/build.js statically')), found.join('\n'));
-    assert.ok(found.some((p) => /^browser code imports Node's node:fs: sim\/browser\/.* → sim\/guest\/protocol\.ts$/.test(p)), found.join('\n'));
+    assert.ok(
+      found.some((p) => p.startsWith('sim/trace/summary.ts (the trace model) imports ../guest/machine.js (the guest plumbing)')),
+      found.join('\n'),
+    );
+    assert.ok(
+      found.some((p) => p.startsWith('sim/node/image.ts imports ../../images/linux/recipe/build.js statically')),
+      found.join('\n'),
+    );
+    assert.ok(
+      found.some((p) => /^browser code imports Node's node:fs: sim\/browser\/.* → sim\/guest\/protocol\.ts$/.test(p)),
+      found.join('\n'),
+    );
     assert.equal(found.length, 3, found.join('\n'));
   });
 });

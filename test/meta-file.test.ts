@@ -30,18 +30,35 @@ function shape(meta: string): string {
 
 describe('.meta files from traces', () => {
   describe('the layout (host)', () => {
-    it('is bmake\'s: header, output, a newline, the marker, the log', () => {
+    it("is bmake's: header, output, a newline, the marker, the log", () => {
       const meta = formatMetaFile({
-        command: ['cc', '-c', 'a b.c'], cwd: '/src/obj', target: 'a.o',
-        stdout: enc.encode('hello\n'), stderr: new Uint8Array(0), log: enc.encode('# filemon version 5\nV 5\n# Bye bye\n'),
+        command: ['cc', '-c', 'a b.c'],
+        cwd: '/src/obj',
+        target: 'a.o',
+        stdout: enc.encode('hello\n'),
+        stderr: new Uint8Array(0),
+        log: enc.encode('# filemon version 5\nV 5\n# Bye bye\n'),
       });
-      assert.equal(text(meta), [
-        '# Meta data file /src/obj/a.o.meta', 'CMD cc -c \'a b.c\'', 'CWD /src/obj', 'TARGET a.o', '-- command output --',
-        'hello', '', '-- filemon acquired metadata --', '# filemon version 5', 'V 5', '# Bye bye', '',
-      ].join('\n'));
+      assert.equal(
+        text(meta),
+        [
+          '# Meta data file /src/obj/a.o.meta',
+          "CMD cc -c 'a b.c'",
+          'CWD /src/obj',
+          'TARGET a.o',
+          '-- command output --',
+          'hello',
+          '',
+          '-- filemon acquired metadata --',
+          '# filemon version 5',
+          'V 5',
+          '# Bye bye',
+          '',
+        ].join('\n'),
+      );
     });
 
-    it('adds bmake\'s error line before the log for a failed command', () => {
+    it("adds bmake's error line before the log for a failed command", () => {
       const meta = text(formatMetaFile({ command: 'false', cwd: '/', target: 'x', stdout: new Uint8Array(0), stderr: new Uint8Array(0), log: enc.encode('# Bye bye\n'), status: 1 }));
       assert.ok(meta.endsWith('-- command output --\n\n*** Error code 1\n\n-- filemon acquired metadata --\n# Bye bye\n'), meta);
     });
@@ -62,7 +79,7 @@ describe('.meta files from traces', () => {
     });
   });
 
-  describe('beside bmake\'s own (in the guest)', function () {
+  describe("beside bmake's own (in the guest)", function () {
     this.timeout(600_000);
     let m: Machine;
     let ours: string;
@@ -88,12 +105,12 @@ describe('.meta files from traces', () => {
       ours = text(r.toMeta({ target: 'out.txt' }));
     });
 
-    it('has bmake\'s layout, line for line (pids and times aside)', () => {
+    it("has bmake's layout, line for line (pids and times aside)", () => {
       assert.equal(shape(ours).split('\n').slice(0, 8).join('\n'), shape(bmakes).split('\n').slice(0, 8).join('\n'));
       assert.equal(shape(ours), shape(bmakes));
     });
 
-    it('has bmake\'s layout for a failed command too', async () => {
+    it("has bmake's layout for a failed command too", async () => {
       await m.exec('bmake fail.txt', { cwd: OBJ });
       const theirs = text(await m.getFile(`${OBJ}/fail.txt.meta`));
       // bmake runs a command without shell syntax itself, not through sh.
@@ -101,7 +118,7 @@ describe('.meta files from traces', () => {
       assert.equal(shape(text(r.toMeta({ target: 'fail.txt' }))), shape(theirs));
     });
 
-    it('meta2deps.py reads ours to the same answer as bmake\'s', async () => {
+    it("meta2deps.py reads ours to the same answer as bmake's", async () => {
       const host = mkdtempSync(join(tmpdir(), 'fms-meta-'));
       try {
         // meta2deps.py checks that paths exist: the guest's tree is mapped under host.
@@ -113,8 +130,7 @@ describe('.meta files from traces', () => {
         const run = (meta: string, name: string) => {
           const p = join(at(OBJ), name);
           writeFileSync(p, meta.split(DIR).join(at(DIR)));
-          return execFileSync(hostProgram('python3'), [at('meta2deps.py'), '-S', at(`${DIR}/src`), '-R', 'obj', `CURDIR=${at(OBJ)}`, p],
-            { cwd: at(OBJ), encoding: 'utf8' });
+          return execFileSync(hostProgram('python3'), [at('meta2deps.py'), '-S', at(`${DIR}/src`), '-R', 'obj', `CURDIR=${at(OBJ)}`, p], { cwd: at(OBJ), encoding: 'utf8' });
         };
         const fromBmake = run(bmakes, 'bmake.meta');
         const fromOurs = run(ours, 'ours.meta');
@@ -125,7 +141,7 @@ describe('.meta files from traces', () => {
       }
     });
 
-    it('bmake takes ours as the target\'s meta file: up to date, then out of date once its recorded input changes', async () => {
+    it("bmake takes ours as the target's meta file: up to date, then out of date once its recorded input changes", async () => {
       await m.putFile(`${OBJ}/out.txt.meta`, ours);
       // out.txt has no sources: only a meta file's records can make it out of date.
       await sh('touch out.txt');

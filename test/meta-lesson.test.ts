@@ -23,15 +23,27 @@ describe('meta-mode lesson: reading bmake', () => {
   it('reads the rebuilt targets and the reasons with the .meta line they name', () => {
     const o = readBmakeOutput(STEP3);
     assert.deepEqual(o.rebuilt, ['main.o', 'eval.o', 'calc']);
-    assert.deepEqual(o.reasons.map((r) => [r.meta, r.line, r.file]), [['main.o.meta', 51, `${P}/eval.h`], ['eval.o.meta', 20, `${P}/eval.h`]]);
+    assert.deepEqual(
+      o.reasons.map((r) => [r.meta, r.line, r.file]),
+      [
+        ['main.o.meta', 51, `${P}/eval.h`],
+        ['eval.o.meta', 20, `${P}/eval.h`],
+      ],
+    );
     assert.equal(o.reasons[0].text, `main.o.meta: 51: file '${P}/eval.h' is newer than the target...`);
   });
 
-  it('cites the record at the named line, or the file\'s first record when the line does not name it', () => {
+  it("cites the record at the named line, or the file's first record when the line does not name it", () => {
     const meta = ['# Meta data file', 'CMD tcc', ...Array.from({ length: 48 }, (_, i) => `R 116 /usr/include/h${i}.h`), `R 116 ${P}/eval.h`, `R 116 ${P}/lexer.h`].join('\n');
     const o = readBmakeOutput(`${P}/obj/main.o.meta: 51: file '${P}/lexer.h' is newer than the target...\n${P}/obj/main.o.meta: missing files: ${P}/eval.h...`);
     citeRecords(o.reasons, { 'main.o.meta': meta });
-    assert.deepEqual(o.reasons.map((r) => [r.line, r.record]), [[52, `R 116 ${P}/lexer.h`], [51, `R 116 ${P}/eval.h`]]);
+    assert.deepEqual(
+      o.reasons.map((r) => [r.line, r.record]),
+      [
+        [52, `R 116 ${P}/lexer.h`],
+        [51, `R 116 ${P}/eval.h`],
+      ],
+    );
   });
 
   it('fills an explanation from the run and leaves no placeholder', () => {

@@ -24,7 +24,14 @@ describe('mocha plugin (filemon-sim/mocha)', function () {
     assert.deepEqual(files(r.records), ['a', 'b', 'c', 'd']);
     assert.equal(new Set(r.records.map((x) => x.guest)).size, 1, 'one guest for the whole run');
     // Without restoring, each file sees the markers of the files before it.
-    for (const [i, x] of r.records.entries()) assert.deepEqual(x.seen, r.records.slice(0, i).map((y) => `marker-${y.file}`).sort());
+    for (const [i, x] of r.records.entries())
+      assert.deepEqual(
+        x.seen,
+        r.records
+          .slice(0, i)
+          .map((y) => `marker-${y.file}`)
+          .sort(),
+      );
     // mocha ran without --exit: it only ends once the guest is closed.
   });
 
@@ -59,13 +66,23 @@ describe('mocha sharding (FILEMON_SIM_SHARD=K/N)', function () {
   it('deals the files out by their sorted relative paths: shares differ by one at most, hold every file once, whatever the order or checkout', () => {
     const files = ['z.test.js', 'a.test.js', 'sub/m.test.js', 'b.test.js', 'sub/c.test.js', 'q.test.js', 'k.test.js'];
     for (const n of [1, 2, 3, 7, 9]) {
-      const shares = Array.from({ length: n }, (_, i) => shardFiles(files.map((f) => `/ci/a/${f}`), { index: i + 1, count: n }, '/ci/a'));
+      const shares = Array.from({ length: n }, (_, i) =>
+        shardFiles(
+          files.map((f) => `/ci/a/${f}`),
+          { index: i + 1, count: n },
+          '/ci/a',
+        ),
+      );
       const all = shares.flat();
       assert.deepEqual([...all].sort(), files.map((f) => `/ci/a/${f}`).sort(), `N=${n}: the union is every file, none twice`);
       const sizes = shares.map((s) => s.length);
       assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `N=${n}: sizes ${sizes}`);
       // Another machine: another checkout folder, another listing order.
-      const other = shardFiles([...files].reverse().map((f) => `/home/x/${f}`), { index: 1, count: n }, '/home/x');
+      const other = shardFiles(
+        [...files].reverse().map((f) => `/home/x/${f}`),
+        { index: 1, count: n },
+        '/home/x',
+      );
       assert.deepEqual(other.map((f) => f.slice('/home/x/'.length)).sort(), shares[0].map((f) => f.slice('/ci/a/'.length)).sort());
     }
   });
@@ -79,13 +96,20 @@ describe('mocha sharding (FILEMON_SIM_SHARD=K/N)', function () {
   it('N runs of the suite (serial and --parallel) together run each spec file exactly once', async () => {
     // One after another, as CI machines would run them side by side: each boots its own guest.
     const runs = [];
-    for (const [k, args] of [['1/3', []], ['2/3', ['--parallel', '--jobs', '2']], ['3/3', []]] as [string, string[]][]) {
+    for (const [k, args] of [
+      ['1/3', []],
+      ['2/3', ['--parallel', '--jobs', '2']],
+      ['3/3', []],
+    ] as [string, string[]][]) {
       runs.push(await mocha(args, { FILEMON_SIM_SHARD: k }));
     }
     for (const r of runs) assert.equal(r.code, 0, r.out);
     const ran = runs.map((r) => files(r.records));
     assert.deepEqual(ran.flat().sort(), ['a', 'b', 'c', 'd'], `shares: ${JSON.stringify(ran)}`);
-    assert.deepEqual(ran.map((x) => x.length), [2, 1, 1]);
+    assert.deepEqual(
+      ran.map((x) => x.length),
+      [2, 1, 1],
+    );
     assert.match(runs[0].out, /filemon-sim: shard 1\/3: 2 of 4 spec files/);
   });
 

@@ -34,12 +34,22 @@ describe('parallel Simulators', function () {
     const [a, b] = await Promise.all([run(sims[0], 'a'), run(sims[1], 'b')]);
     assert.ok(a.length && b.length);
     // Each guest has only its own files.
-    const ls = async (sim: Simulator) => new TextDecoder().decode((await sim.machine.exec('ls /tmp | grep -E "^[ab]-" | sort')).stdout).trim().split('\n');
-    assert.deepEqual(await ls(sims[0]), Array.from({ length: rounds }, (_, i) => `a-${i}`));
-    assert.deepEqual(await ls(sims[1]), Array.from({ length: rounds }, (_, i) => `b-${i}`));
+    const ls = async (sim: Simulator) =>
+      new TextDecoder()
+        .decode((await sim.machine.exec('ls /tmp | grep -E "^[ab]-" | sort')).stdout)
+        .trim()
+        .split('\n');
+    assert.deepEqual(
+      await ls(sims[0]),
+      Array.from({ length: rounds }, (_, i) => `a-${i}`),
+    );
+    assert.deepEqual(
+      await ls(sims[1]),
+      Array.from({ length: rounds }, (_, i) => `b-${i}`),
+    );
   });
 
-  it('moves large payloads through each guest\'s own 9p folder at the same time', async () => {
+  it("moves large payloads through each guest's own 9p folder at the same time", async () => {
     const big = (seed: number) => Uint8Array.from({ length: 300_000 }, (_, i) => (i * seed) & 0xff);
     await Promise.all(sims.map((s, i) => s.machine.putFile('/home/big', big(i + 3))));
     const back = await Promise.all(sims.map(async (s) => (await s.trace(['cat', '/home/big'])).stdout));

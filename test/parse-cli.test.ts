@@ -30,8 +30,7 @@ function cli(args: string[], nodeFlags: string[] = [], stdin?: Uint8Array): Prom
   });
 }
 
-const cat = (...parts: Array<string | number[]>): Uint8Array =>
-  Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...enc.encode(p)] : p)));
+const cat = (...parts: Array<string | number[]>): Uint8Array => Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...enc.encode(p)] : p)));
 
 const HEADER = '# filemon version 5\n# Target pid 1\n# Start 1700000000.000001\nV 5\n';
 const FOOTER = '# Stop 1700000000.000002\n# Bye bye\n';
@@ -108,18 +107,7 @@ describe('parse: honest names', function () {
   before(() => {
     const dir = mkdtempSync(join(tmpdir(), 'fms-names-'));
     file = join(dir, 'names.log');
-    writeFileSync(
-      file,
-      cat(
-        HEADER,
-        'R 1 ', weird,
-        'W 1 /t/tab\there\x01 and space\n',
-        'W 1 /t/caf\u00e9\n',
-        "M 1 '/t/a' '/t/b' '/t/c'\n",
-        "M 1 '/t/x' '/t/y'\n",
-        FOOTER,
-      ),
-    );
+    writeFileSync(file, cat(HEADER, 'R 1 ', weird, 'W 1 /t/tab\there\x01 and space\n', 'W 1 /t/caf\u00e9\n', "M 1 '/t/a' '/t/b' '/t/c'\n", "M 1 '/t/x' '/t/y'\n", FOOTER));
   });
 
   it('--json is strict JSON: valid UTF-8 paths as strings, others as base64', async () => {

@@ -69,7 +69,10 @@ describe('parser: records', () => {
     assert.deepEqual(t.header, { version: 5, targetPid: 7, start: { sec: 1700000000, usec: 12345 } });
     assert.deepEqual(t.footer, { stop: { sec: 1700000001, usec: 2 }, bye: true });
     assert.equal(t.complete, true);
-    assert.deepEqual(t.entries.map((e) => e.kind), ['version', 'target', 'start', 'V', 'stop', 'bye']);
+    assert.deepEqual(
+      t.entries.map((e) => e.kind),
+      ['version', 'target', 'start', 'V', 'stop', 'bye'],
+    );
   });
 
   it('calls a log without "# Bye bye" incomplete', () => {
@@ -80,7 +83,15 @@ describe('parser: records', () => {
 
   it('numbers lines from 1, counting error lines too', () => {
     const t = parseTrace('R 1 /a\n\nbogus\nW 2 /b\n');
-    assert.deepEqual(t.entries.map((e) => [e.kind, e.line]), [['R', 1], ['error', 2], ['error', 3], ['W', 4]]);
+    assert.deepEqual(
+      t.entries.map((e) => [e.kind, e.line]),
+      [
+        ['R', 1],
+        ['error', 2],
+        ['error', 3],
+        ['W', 4],
+      ],
+    );
   });
 
   it('flags records of exactly 1023 bytes as possibly cut by filemon', () => {
@@ -171,7 +182,10 @@ describe('parser: strictness', () => {
     const ok = 'R 1 /' + 'a'.repeat(MAX_LINE - 5);
     const long = ok + 'b';
     const t = parseTrace(`${ok}\n${long}\nW 2 /next\n`);
-    assert.deepEqual(t.entries.map((e) => e.kind), ['R', 'error', 'W']);
+    assert.deepEqual(
+      t.entries.map((e) => e.kind),
+      ['R', 'error', 'W'],
+    );
     assert.equal(t.errors[0].reason, 'line-too-long');
     assert.equal(t.errors[0].line, 2);
     assert.equal(t.errors[0].text, ok, 'keeps the first MAX_LINE bytes');
@@ -184,7 +198,14 @@ describe('parser: strictness', () => {
     const junk = new Uint8Array(3 * SLICE + 17).fill(0x61);
     for (let i = 0; i < 10; i++) out.push(...s.push(junk));
     out.push(...s.push('zz\nD 3 /b\n'), ...s.end());
-    assert.deepEqual(out.map((e) => [e.kind, e.line]), [['R', 1], ['error', 2], ['D', 3]]);
+    assert.deepEqual(
+      out.map((e) => [e.kind, e.line]),
+      [
+        ['R', 1],
+        ['error', 2],
+        ['D', 3],
+      ],
+    );
   });
 
   it('reports a last line without newline and is done after end()', () => {
@@ -229,7 +250,13 @@ describe('parser: chunk boundaries', () => {
     });
     it(`${f.name}: one byte at a time, and random three-way splits`, () => {
       const whole = oneShot(f.bytes);
-      assert.equal(streamed(f.bytes, Array.from({ length: f.bytes.length }, (_, i) => i)), whole);
+      assert.equal(
+        streamed(
+          f.bytes,
+          Array.from({ length: f.bytes.length }, (_, i) => i),
+        ),
+        whole,
+      );
       const r = rng(f.bytes.length);
       for (let k = 0; k < 200; k++) {
         const cuts = [int(r, 0, f.bytes.length), int(r, 0, f.bytes.length)].sort((a, b) => a - b);
@@ -311,7 +338,10 @@ describe('parser: fuzz', () => {
   it('passes every oracle of the guided fuzzer on a 5000-input slice (npm run bench:fuzz runs 10^6)', function () {
     this.timeout(300_000);
     const result = fuzzSlice(5000, 2024);
-    assert.deepEqual(result.failures.map((f) => `${json(decodeText(f.input, 0, f.input.length))}: ${f.error}`), []);
+    assert.deepEqual(
+      result.failures.map((f) => `${json(decodeText(f.input, 0, f.input.length))}: ${f.error}`),
+      [],
+    );
     assert.equal(result.inputs, 5000);
     assert.ok(result.corpus > seedCorpus().length, 'new features grew the corpus');
   });

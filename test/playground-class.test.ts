@@ -73,7 +73,7 @@ describe('browser playground in front of a class', function () {
       assert.equal(s.run, 'Run step 3');
     });
 
-    it('Next during a run shows which step is running and no other step\'s outcome', async () => {
+    it("Next during a run shows which step is running and no other step's outcome", async () => {
       await page.click('.lesson-step[data-step="1"]');
       await page.click('.lesson-run');
       await page.waitForFunction(() => window.playground.lesson?.running === true);
@@ -109,7 +109,11 @@ describe('browser playground in front of a class', function () {
         assert.equal(s.targets, results[n].rebuilt.join(' ') || 'nothing');
         assert.ok(sameTargets(results[n].rebuilt, step.expect), `step ${n} rebuilt ${results[n].rebuilt}`);
         assert.equal(s.reasons.length, Math.max(results[n].reasons.length, 1));
-        for (const r of results[n].reasons) assert.ok(s.reasons.some((li) => li.startsWith(r)), `${r} not on step ${n}'s page`);
+        for (const r of results[n].reasons)
+          assert.ok(
+            s.reasons.some((li) => li.startsWith(r)),
+            `${r} not on step ${n}'s page`,
+          );
         // Numbers in words agree with the list they count.
         const m = /\b(no|one|two|three|four|five|six) targets?\b/.exec(s.about ?? '');
         assert.ok(m, `step ${n}'s text counts its targets: ${s.about}`);
@@ -171,21 +175,39 @@ describe('browser playground in front of a class', function () {
       const from = await groupCount(page);
       await typeCommand(page, 'sleep 30');
       // sleep's own E record (the group before may have one too): the shell has left its line editor.
-      await page.waitForFunction((f) => Array.from(document.querySelectorAll('#view-records .group')).slice(f).some((g) => g.querySelector('.line')?.textContent === '$ sleep 30' && g.querySelector('.rec-E')), from);
+      await page.waitForFunction(
+        (f) =>
+          Array.from(document.querySelectorAll('#view-records .group'))
+            .slice(f)
+            .some((g) => g.querySelector('.line')?.textContent === '$ sleep 30' && g.querySelector('.rec-E')),
+        from,
+      );
       const t = Date.now();
       await page.keyboard.press('Control+C');
       const rows = await waitForGroup(page, 'sleep 30', from, 10_000);
       assert.ok(Date.now() - t < 2000, `the prompt took ${Date.now() - t} ms`);
-      assert.ok(rows.some((r) => /^X \d+ 0 2$/.test(r)), rows.join('\n'));
+      assert.ok(
+        rows.some((r) => /^X \d+ 0 2$/.test(r)),
+        rows.join('\n'),
+      );
     });
 
     it('Ctrl-\\ quits the foreground command: an X record with SIGQUIT', async () => {
       const from = await groupCount(page);
       await typeCommand(page, 'sleep 30');
-      await page.waitForFunction((f) => Array.from(document.querySelectorAll('#view-records .group')).slice(f).some((g) => g.querySelector('.line')?.textContent === '$ sleep 30' && g.querySelector('.rec-E')), from);
+      await page.waitForFunction(
+        (f) =>
+          Array.from(document.querySelectorAll('#view-records .group'))
+            .slice(f)
+            .some((g) => g.querySelector('.line')?.textContent === '$ sleep 30' && g.querySelector('.rec-E')),
+        from,
+      );
       await page.keyboard.press('Control+Backslash');
       const rows = await waitForGroup(page, 'sleep 30', from, 10_000);
-      assert.ok(rows.some((r) => /^X \d+ 0 3$/.test(r)), rows.join('\n'));
+      assert.ok(
+        rows.some((r) => /^X \d+ 0 3$/.test(r)),
+        rows.join('\n'),
+      );
     });
 
     it('an example clicked during a command waits for the prompt and gets its own group', async () => {
@@ -196,7 +218,10 @@ describe('browser playground in front of a class', function () {
       const sleep = await waitForGroup(page, 'sleep 3', from, 20_000);
       const copy = await waitForGroup(page, EXAMPLES[0].command, from, 20_000);
       assert.ok(!sleep.some((r) => /\/home\/copy/.test(r)), sleep.join('\n'));
-      assert.ok(copy.some((r) => /^W \d+ \/home\/copy$/.test(r)), copy.join('\n'));
+      assert.ok(
+        copy.some((r) => /^W \d+ \/home\/copy$/.test(r)),
+        copy.join('\n'),
+      );
     });
 
     it('a command line typed while another runs gets its own group', async () => {
@@ -206,7 +231,10 @@ describe('browser playground in front of a class', function () {
       await page.keyboard.type('cat /etc/hostname');
       await page.keyboard.press('Enter');
       const rows = await waitForGroup(page, 'cat /etc/hostname', from, 20_000);
-      assert.ok(rows.some((r) => /^R \d+ \/etc\/hostname$/.test(r)), rows.join('\n'));
+      assert.ok(
+        rows.some((r) => /^R \d+ \/etc\/hostname$/.test(r)),
+        rows.join('\n'),
+      );
       const sleep = await waitForGroup(page, 'sleep 2', from, 20_000);
       assert.ok(!sleep.some((r) => /hostname/.test(r)), sleep.join('\n'));
     });
@@ -232,17 +260,19 @@ describe('browser playground in front of a class', function () {
       await page.waitForFunction((n) => document.querySelectorAll('#view-records .group').length > n && window.playground.session?.running === true, before, { timeout: 20_000 });
       await page.waitForSelector('#view-records .group.shell-start:last-of-type', { timeout: 20_000 });
       assert.ok((await groupCount(page)) > before, 'earlier records kept');
-      assert.ok(await page.locator('#view-records .group .line', { hasText: '$ sleep 30' }).count() > 0);
+      assert.ok((await page.locator('#view-records .group .line', { hasText: '$ sleep 30' }).count()) > 0);
     });
 
     it('`exit` keeps the earlier records; the new shell starts a group of its own', async () => {
       const before = await groupCount(page);
       await typeCommand(page, 'exit');
-      await page.waitForFunction((n) => document.querySelectorAll('#view-records .group.shell-start').length >= 2 && document.querySelectorAll('#view-records .group').length > n, before, { timeout: 20_000 });
-      assert.ok(await page.locator('#view-records .group .line', { hasText: '$ sleep 30' }).count() > 0, 'records of the first shell are still there');
+      await page.waitForFunction((n) => document.querySelectorAll('#view-records .group.shell-start').length >= 2 && document.querySelectorAll('#view-records .group').length > n, before, {
+        timeout: 20_000,
+      });
+      assert.ok((await page.locator('#view-records .group .line', { hasText: '$ sleep 30' }).count()) > 0, 'records of the first shell are still there');
     });
 
-    it('Tab completion\'s reads are grouped as completion, dimmed, not in the finished command\'s group', async () => {
+    it("Tab completion's reads are grouped as completion, dimmed, not in the finished command's group", async () => {
       // The shell `exit` restarted must have shown its prompt: a line typed
       // before it is typed ahead, which is not what this test is about.
       await page.waitForFunction(() => window.playground.session?.running === true && window.playground.session.atPrompt, undefined, { timeout: 20_000 });
@@ -263,7 +293,11 @@ describe('browser playground in front of a class', function () {
   });
 
   describe('links', () => {
-    for (const [hash, says] of [['#lesson=meta&step=9', /step 9/], ['#lesson=meta&step=0', /step 0/], ['#lesson=foo', /"foo"/]] as const) {
+    for (const [hash, says] of [
+      ['#lesson=meta&step=9', /step 9/],
+      ['#lesson=meta&step=0', /step 0/],
+      ['#lesson=foo', /"foo"/],
+    ] as const) {
       it(`${hash} says what is wrong, and it stays said`, async () => {
         const page = await openPlayground(chromium.context, `${url}${hash}`);
         await page.waitForTimeout(1500);
@@ -309,7 +343,10 @@ describe('browser playground in front of a class', function () {
   });
 
   describe('explanations', () => {
-    for (const [w, h] of [[1280, 720], [390, 844]] as const) {
+    for (const [w, h] of [
+      [1280, 720],
+      [390, 844],
+    ] as const) {
       it(`the example box shows each example's whole text at ${w}x${h}`, async () => {
         const page = await openPlayground(chromium.context, url);
         await page.setViewportSize({ width: w, height: h });
@@ -376,7 +413,7 @@ describe('browser playground in front of a class', function () {
       await page.click('.tab[data-view="records"]');
     });
 
-    it('at 200 % zoom (640x360) an example leaves the terminal\'s size and output where they were', async () => {
+    it("at 200 % zoom (640x360) an example leaves the terminal's size and output where they were", async () => {
       await page.setViewportSize({ width: 640, height: 360 });
       await page.waitForTimeout(300);
       const size = () => page.evaluate(() => document.querySelector('#terminal .xterm-screen')!.getBoundingClientRect().height);

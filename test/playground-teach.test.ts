@@ -54,9 +54,18 @@ describe('browser playground: lesson, links, graph', function () {
         const r = await runStep(page, n);
         if (step.kind === 'look') {
           const lines = await page.locator('.lesson-meta .rec').allInnerTexts();
-          assert.ok(lines.some((l) => /^E \d+ \/usr\/bin\/tcc$/.test(l)), lines.join('\n'));
-          assert.ok(lines.some((l) => /^R \d+ \/home\/demo\/meta-project\/eval\.h$/.test(l)), lines.join('\n'));
-          assert.ok(lines.some((l) => /^W \d+ main\.o$/.test(l)), lines.join('\n'));
+          assert.ok(
+            lines.some((l) => /^E \d+ \/usr\/bin\/tcc$/.test(l)),
+            lines.join('\n'),
+          );
+          assert.ok(
+            lines.some((l) => /^R \d+ \/home\/demo\/meta-project\/eval\.h$/.test(l)),
+            lines.join('\n'),
+          );
+          assert.ok(
+            lines.some((l) => /^W \d+ main\.o$/.test(l)),
+            lines.join('\n'),
+          );
           assert.match(await page.locator('.lesson-about').innerText(), /"R \d+ \/home\/demo\/meta-project\/eval\.h"/);
           await page.screenshot({ path: join(RESULTS, 'lesson-meta-file.png') });
           return;
@@ -64,7 +73,11 @@ describe('browser playground: lesson, links, graph', function () {
         assert.ok(sameTargets(r.rebuilt, step.expect), `rebuilt ${r.rebuilt.join(' ')}; expected ${step.expect.join(' ')}`);
         const shown = (await page.locator('.lesson-rebuilt .targets').innerText()).trim();
         assert.equal(shown, step.expect.length ? r.rebuilt.join(' ') : 'nothing');
-        for (const re of step.reasons) assert.ok(r.reasons.some((t) => re.test(t)), `${re} not in\n${r.reasons.join('\n')}`);
+        for (const re of step.reasons)
+          assert.ok(
+            r.reasons.some((t) => re.test(t)),
+            `${re} not in\n${r.reasons.join('\n')}`,
+          );
         if (!step.reasons.length) assert.deepEqual(r.reasons, []);
         // Each reason cites the .meta record that made it so: the R (or other) line of the file it names.
         const reasons = await page.locator('.lesson-reasons li').allInnerTexts();
@@ -89,7 +102,10 @@ describe('browser playground: lesson, links, graph', function () {
     it('#example=fork-tree runs that example once the guest is ready', async () => {
       const page = await openPlayground(chromium.context, `${url}#example=fork-tree`);
       const rows = await waitForGroup(page, 'fms-forktree', 0, 60_000);
-      assert.ok(rows.some((r) => /^X \d+ 0 15$/.test(r)), rows.join('\n'));
+      assert.ok(
+        rows.some((r) => /^X \d+ 0 15$/.test(r)),
+        rows.join('\n'),
+      );
       assert.match(await page.locator('#example-about').innerText(), /fms-forktree/);
       await page.close();
     });
@@ -106,7 +122,10 @@ describe('browser playground: lesson, links, graph', function () {
     it('#cmd=... types a command; an unknown example is reported', async () => {
       const page = await openPlayground(chromium.context, `${url}#cmd=${encodeURIComponent('cat /etc/hostname')}`);
       const rows = await waitForGroup(page, 'cat /etc/hostname', 0, 60_000);
-      assert.ok(rows.some((r) => /^R \d+ \/etc\/hostname$/.test(r)), rows.join('\n'));
+      assert.ok(
+        rows.some((r) => /^R \d+ \/etc\/hostname$/.test(r)),
+        rows.join('\n'),
+      );
       await page.close();
       const p2 = await openPlayground(chromium.context, `${url}#example=nope`);
       await p2.waitForFunction(() => window.playground.linkDone === true);
@@ -145,9 +164,15 @@ describe('browser playground: lesson, links, graph', function () {
       assert.ok(nodes.some((n) => /E \/usr\/local\/bin\/fms-forktree/.test(n.text ?? '') && n.exit === '0 0'));
       assert.ok(nodes.some((n) => /X 0 15: killed by signal 15 \(SIGTERM\)/.test(n.text ?? '')));
       // Children are drawn left to right in fork order: exit 0, then 3 (the grandchild's parent), then signal 15.
-      const row = await page.$$eval('#graph-frame g.proc', (gs) => gs.map((g) => ({ exit: g.getAttribute('data-exit'), x: g.querySelector('rect')!.getBBox().x, y: g.querySelector('rect')!.getBBox().y })));
+      const row = await page.$$eval('#graph-frame g.proc', (gs) =>
+        gs.map((g) => ({ exit: g.getAttribute('data-exit'), x: g.querySelector('rect')!.getBBox().x, y: g.querySelector('rect')!.getBBox().y })),
+      );
       const kids = row.filter((n) => ['0 0', '3 0', '0 15'].includes(n.exit ?? '') && n.y === Math.max(...row.filter((m) => m.exit === '0 15').map((m) => m.y)));
-      assert.deepEqual(kids.sort((a, b) => a.x - b.x).map((n) => n.exit), ['0 0', '3 0', '0 15'], JSON.stringify(row));
+      assert.deepEqual(
+        kids.sort((a, b) => a.x - b.x).map((n) => n.exit),
+        ['0 0', '3 0', '0 15'],
+        JSON.stringify(row),
+      );
       const edges = await page.locator('#graph-frame path.fork').count();
       assert.equal(edges, 5);
       await page.screenshot({ path: join(RESULTS, 'graph-fork-tree.png') });
@@ -211,12 +236,14 @@ describe('browser playground: lesson, links, graph', function () {
         const box = document.getElementById('terminal')!.getBoundingClientRect();
         const scr = document.querySelector('#terminal .xterm-screen')!.getBoundingClientRect();
         return {
-          side: rt.left >= l.right - 1 && Math.abs(rt.top - l.top) < 2, bottom: Math.max(l.bottom, rt.bottom), scroll: document.documentElement.scrollWidth,
+          side: rt.left >= l.right - 1 && Math.abs(rt.top - l.top) < 2,
+          bottom: Math.max(l.bottom, rt.bottom),
+          scroll: document.documentElement.scrollWidth,
           termInside: scr.bottom <= box.bottom + 1 && scr.right <= box.right + 1,
         };
       });
       assert.ok(r.side && r.scroll <= 1280, JSON.stringify(r));
-      assert.ok(r.termInside, 'the terminal\'s rows stay inside its box');
+      assert.ok(r.termInside, "the terminal's rows stay inside its box");
       assert.ok(r.bottom <= 720, `the page is taller than the window: ${r.bottom}`);
       await page.screenshot({ path: join(RESULTS, 'desktop-1280x720.png') });
       await page.close();
@@ -226,12 +253,13 @@ describe('browser playground: lesson, links, graph', function () {
       const page = await openPlayground(chromium.context, url);
       await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
       const reached = new Set<string>();
-      const name = () => page.evaluate(() => {
-        const a = document.activeElement as HTMLElement | null;
-        if (!a || a === document.body) return 'body';
-        if (a.closest('#terminal')) return 'terminal';
-        return a.id || (a.dataset.example ? `example:${a.dataset.example}` : a.dataset.view ? `tab:${a.dataset.view}` : a.dataset.letter ? `letter:${a.dataset.letter}` : a.outerHTML.slice(0, 60));
-      });
+      const name = () =>
+        page.evaluate(() => {
+          const a = document.activeElement as HTMLElement | null;
+          if (!a || a === document.body) return 'body';
+          if (a.closest('#terminal')) return 'terminal';
+          return a.id || (a.dataset.example ? `example:${a.dataset.example}` : a.dataset.view ? `tab:${a.dataset.view}` : a.dataset.letter ? `letter:${a.dataset.letter}` : a.outerHTML.slice(0, 60));
+        });
       for (let i = 0; i < 80; i++) {
         const n = await name();
         reached.add(n);
@@ -241,7 +269,11 @@ describe('browser playground: lesson, links, graph', function () {
       const wanted = await page.evaluate(() =>
         Array.from(document.querySelectorAll<HTMLElement>('button, select, input, [tabindex="0"]'))
           .filter((e) => e.offsetParent !== null || e.id === 'upload-button')
-          .map((e) => (e.closest('#terminal') ? 'terminal' : e.id) || (e.dataset.example ? `example:${e.dataset.example}` : e.dataset.view ? `tab:${e.dataset.view}` : e.dataset.letter ? `letter:${e.dataset.letter}` : e.outerHTML.slice(0, 60))),
+          .map(
+            (e) =>
+              (e.closest('#terminal') ? 'terminal' : e.id) ||
+              (e.dataset.example ? `example:${e.dataset.example}` : e.dataset.view ? `tab:${e.dataset.view}` : e.dataset.letter ? `letter:${e.dataset.letter}` : e.outerHTML.slice(0, 60)),
+          ),
       );
       const missed = wanted.filter((w) => !reached.has(w));
       assert.deepEqual(missed, [], `reached: ${[...reached].join(', ')}`);

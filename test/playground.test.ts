@@ -57,7 +57,10 @@ describe('browser playground', function () {
     await p.waitForFunction(() => window.playground?.ready === true || window.playground?.error !== undefined, undefined, { timeout: 120_000 });
     assert.equal(await p.evaluate(() => window.playground.start), 'restored');
     assert.ok(!requests.some((u) => /bzImage|initramfs\.cpio/.test(u)), `kernel or initramfs fetched:\n${requests.join('\n')}`);
-    assert.ok(requests.some((u) => /bios\.bin$/.test(u)), requests.join('\n'));
+    assert.ok(
+      requests.some((u) => /bios\.bin$/.test(u)),
+      requests.join('\n'),
+    );
     // Preloaded by index.html and taken over by the page's own fetch: one request each.
     for (const f of [/state-[0-9a-f]{16}\.zst$/, /v86\.wasm$/]) {
       assert.equal(requests.filter((u) => f.test(u)).length, 1, `${f} requested other than once:\n${requests.join('\n')}`);
@@ -68,8 +71,14 @@ describe('browser playground', function () {
 
   it('shows R and W of cat /etc/passwd > /home/copy in the trace panel', async () => {
     const rows = await run(page, 'cat /etc/passwd > /home/copy');
-    assert.ok(rows.some((r) => /^R \d+ \/etc\/passwd$/.test(r)), rows.join('\n'));
-    assert.ok(rows.some((r) => /^W \d+ \/home\/copy$/.test(r)), rows.join('\n'));
+    assert.ok(
+      rows.some((r) => /^R \d+ \/etc\/passwd$/.test(r)),
+      rows.join('\n'),
+    );
+    assert.ok(
+      rows.some((r) => /^W \d+ \/home\/copy$/.test(r)),
+      rows.join('\n'),
+    );
     const title = await page.locator('.group .rec-R').first().getAttribute('title');
     assert.equal(title, 'R open(2) or openat(2) for read');
     await page.screenshot({ path: join(RESULTS, 'playground.png') });
@@ -78,7 +87,11 @@ describe('browser playground', function () {
   for (const ex of EXAMPLES) {
     it(`teaching example "${ex.title}" shows its records`, async () => {
       const rows = await run(page, ex.command, () => page.click(`button[data-example="${ex.id}"]`));
-      for (const re of ex.expect) assert.ok(rows.some((r) => re.test(r)), `${re} not in\n${rows.join('\n')}`);
+      for (const re of ex.expect)
+        assert.ok(
+          rows.some((r) => re.test(r)),
+          `${re} not in\n${rows.join('\n')}`,
+        );
       for (const re of ex.absent ?? []) assert.ok(!rows.some((r) => re.test(r)), `${re} in\n${rows.join('\n')}`);
       assert.match(await page.locator('#example-about').innerText(), new RegExp(ex.command.slice(0, 10).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
     });
@@ -93,25 +106,41 @@ describe('browser playground', function () {
     try {
       const p = await openPlayground(chromium.context, url);
       const copy = await run(p, 'cat /etc/passwd > /home/copy');
-      assert.ok(copy.some((r) => /^W \d+ \/home\/copy$/.test(r)), copy.join('\n'));
+      assert.ok(
+        copy.some((r) => /^W \d+ \/home\/copy$/.test(r)),
+        copy.join('\n'),
+      );
       const fork = await run(p, 'fms-forktree');
-      assert.ok(fork.some((r) => /^X \d+ 0 15$/.test(r)), fork.join('\n'));
+      assert.ok(
+        fork.some((r) => /^X \d+ 0 15$/.test(r)),
+        fork.join('\n'),
+      );
       assert.deepEqual(ranges, [], 'the toolchain disk was fetched before gcc ran');
       assert.deepEqual(await p.evaluate(() => window.playground.toolchain), { requests: 0, bytes: 0 });
       assert.equal(await p.locator('#toolchain-fetch').isVisible(), false, 'the toolchain progress shows before gcc');
 
       const gcc = EXAMPLES.find((e) => e.id === 'gcc')!;
       const rows = await run(p, gcc.command, () => p.click('button[data-example="gcc"]'));
-      for (const re of gcc.expect) assert.ok(rows.some((r) => re.test(r)), `${re} not in\n${rows.join('\n')}`);
+      for (const re of gcc.expect)
+        assert.ok(
+          rows.some((r) => re.test(r)),
+          `${re} not in\n${rows.join('\n')}`,
+        );
       assert.match(await p.locator('.xterm-rows').innerText(), /^hello$/m);
       const fetched = (await p.evaluate(() => window.playground.toolchain))!;
       assert.equal(fetched.requests, ranges.length);
-      assert.ok(ranges.every((r) => /^bytes=\d+-\d+$/.test(r)), ranges.join(' '));
+      assert.ok(
+        ranges.every((r) => /^bytes=\d+-\d+$/.test(r)),
+        ranges.join(' '),
+      );
       const total = (JSON.parse(readFileSync(join(siteDir, 'assets/toolchain/manifest.json'), 'utf8')) as { outputs: { disk: { bytes: number } } }).outputs.disk.bytes;
       assert.ok(fetched.bytes > 0 && fetched.bytes < total / 2, `fetched ${fetched.bytes} of ${total} bytes`);
       assert.equal(await p.locator('#toolchain-fetch').isVisible(), true);
       const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
-      assert.match(await p.locator('#toolchain-text').innerText(), new RegExp(`fetched ${mb(fetched.bytes).replace('.', '\\.')} of ${mb(total).replace('.', '\\.')} in ${fetched.requests} range requests`));
+      assert.match(
+        await p.locator('#toolchain-text').innerText(),
+        new RegExp(`fetched ${mb(fetched.bytes).replace('.', '\\.')} of ${mb(total).replace('.', '\\.')} in ${fetched.requests} range requests`),
+      );
       const width = await p.locator('#toolchain-bar').evaluate((e) => (e as HTMLElement).style.width);
       assert.equal(width, `${((100 * fetched.bytes) / total).toFixed(1)}%`);
       // A second compile reads what the first fetched: no request.
@@ -160,7 +189,10 @@ describe('browser playground', function () {
     await page.setInputFiles('#upload', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello from the visitor\n') });
     await page.waitForFunction(() => /uploaded notes\.txt/.test(document.getElementById('status')!.textContent ?? ''));
     const rows = await run(page, 'cat /home/notes.txt');
-    assert.ok(rows.some((r) => /^R \d+ \/home\/notes\.txt$/.test(r)), rows.join('\n'));
+    assert.ok(
+      rows.some((r) => /^R \d+ \/home\/notes\.txt$/.test(r)),
+      rows.join('\n'),
+    );
     assert.match(await page.locator('.xterm-rows').innerText(), /hello from the visitor/);
     await page.close();
   });
@@ -197,7 +229,10 @@ describe('browser playground', function () {
     // A cold boot is the one start that needs the kernel and initramfs.
     assert.ok(requests.some((u) => /bzImage$/.test(u)) && requests.some((u) => /initramfs\.cpio$/.test(u)), requests.join('\n'));
     const rows = await run(p, 'cat /etc/passwd > /tmp/x');
-    assert.ok(rows.some((r) => /^R \d+ \/etc\/passwd$/.test(r)), rows.join('\n'));
+    assert.ok(
+      rows.some((r) => /^R \d+ \/etc\/passwd$/.test(r)),
+      rows.join('\n'),
+    );
     await p.close();
   });
 

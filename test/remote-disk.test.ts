@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { DISK_CHUNK_BYTES, RemoteDisk } from '../sim/browser/disk.js';
 import { serveStatic, type StaticServer } from '../sim/node/static-server.js';
 
-const read = (disk: RemoteDisk, start: number, len: number) =>
-  new Promise<Uint8Array>((resolve) => disk.get(start, len, resolve));
+const read = (disk: RemoteDisk, start: number, len: number) => new Promise<Uint8Array>((resolve) => disk.get(start, len, resolve));
 
 describe('remote disk (range requests)', () => {
   let dir: string;

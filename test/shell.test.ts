@@ -14,10 +14,11 @@ describe('traced interactive shell', function () {
   let screen = '';
   let shown: (() => void) | undefined;
   /** Resolves once the terminal has shown text matching re. */
-  const onScreen = (re: RegExp) => new Promise<void>((resolve) => {
-    shown = () => re.test(screen) && resolve();
-    shown();
-  });
+  const onScreen = (re: RegExp) =>
+    new Promise<void>((resolve) => {
+      shown = () => re.test(screen) && resolve();
+      shown();
+    });
 
   // On a guest that was saved and restored, as a user's may be: v86 used to
   // set the TSC back by seconds then, the guest's clock stood still and
@@ -67,8 +68,14 @@ describe('traced interactive shell', function () {
     const r = recs.find((l) => /^R \d+ \/etc\/passwd$/.test(l));
     assert.ok(w && r, recs.join('\n'));
     // busybox ash runs its applets (cat is one) as /proc/self/exe
-    assert.ok(recs.some((l) => /^E \d+ (\/bin\/cat|\/proc\/self\/exe)$/.test(l)), recs.join("\n"));
-    assert.ok(recs.some((l) => /^X \d+ 0 0$/.test(l)), recs.join('\n'));
+    assert.ok(
+      recs.some((l) => /^E \d+ (\/bin\/cat|\/proc\/self\/exe)$/.test(l)),
+      recs.join('\n'),
+    );
+    assert.ok(
+      recs.some((l) => /^X \d+ 0 0$/.test(l)),
+      recs.join('\n'),
+    );
     // The prompt came back on the terminal, without the marker.
     await new Promise((r) => setTimeout(r, 50));
     const after = screen.slice(before);
@@ -89,12 +96,18 @@ describe('traced interactive shell', function () {
     session.input('\x03');
     const g = await prompt;
     assert.ok(performance.now() - t < 20_000, 'the prompt came back only when sleep ended');
-    assert.ok(lines(g).some((l) => /^X \d+ 0 2$/.test(l)), lines(g).join('\n'));
+    assert.ok(
+      lines(g).some((l) => /^X \d+ 0 2$/.test(l)),
+      lines(g).join('\n'),
+    );
   });
 
   it('groups by command line: builtins, pipelines, and an Enter typed into a running command', async () => {
     const a = await run('echo hi > /tmp/b1');
-    assert.deepEqual(lines(a).filter((l) => !l.startsWith('X')), [`W ${session.shellPid} /tmp/b1`]);
+    assert.deepEqual(
+      lines(a).filter((l) => !l.startsWith('X')),
+      [`W ${session.shellPid} /tmp/b1`],
+    );
     const b = await run('cat /etc/passwd | wc -l');
     assert.ok(lines(b).filter((l) => l.startsWith('E ')).length === 2, lines(b).join('\n'));
     // `cat` reads a line from the terminal: that Enter is cat's, not a new command line.
@@ -117,7 +130,10 @@ describe('traced interactive shell', function () {
     assert.equal(first.line, 'echo one > /tmp/ta1');
     assert.deepEqual(lines(first), [`W ${session.shellPid} /tmp/ta1`]);
     assert.equal(session.commands[n + 1], second);
-    assert.ok(lines(second).some((l) => /^R \d+ \/tmp\/ta1$/.test(l)), lines(second).join('\n'));
+    assert.ok(
+      lines(second).some((l) => /^R \d+ \/tmp\/ta1$/.test(l)),
+      lines(second).join('\n'),
+    );
     assert.ok(!lines(second).some((l) => l.startsWith('W ')), lines(second).join('\n'));
   });
 
@@ -128,7 +144,10 @@ describe('traced interactive shell', function () {
     session.input('cat /etc/hostname\r');
     const typed = await done;
     const sleep = session.commands.find((g) => g.line === 'sleep 1')!;
-    assert.ok(lines(typed).some((l) => /^R \d+ \/etc\/hostname$/.test(l)), lines(typed).join('\n'));
+    assert.ok(
+      lines(typed).some((l) => /^R \d+ \/etc\/hostname$/.test(l)),
+      lines(typed).join('\n'),
+    );
     assert.ok(!lines(sleep).some((l) => /hostname/.test(l)), lines(sleep).join('\n'));
     assert.ok(!typed.completion);
   });
@@ -139,7 +158,10 @@ describe('traced interactive shell', function () {
     session.input('ls /us\t');
     const c = await at;
     assert.equal(c.line, '');
-    assert.ok(lines(c).some((l) => /^R \d+ \//.test(l)), lines(c).join('\n'));
+    assert.ok(
+      lines(c).some((l) => /^R \d+ \//.test(l)),
+      lines(c).join('\n'),
+    );
     assert.ok(!lines(g).some((l) => /^R \d+ \/(usr)?\/?$/.test(l)), lines(g).join('\n'));
     const next = await run('\x15true');
     assert.notEqual(next, c);

@@ -24,7 +24,7 @@ describe('Simulator', function () {
     assert.ok(files.written.some((f) => f.path === '/home/copy'));
   });
 
-  it('returns the command\'s output and exit apart from the trace', async () => {
+  it("returns the command's output and exit apart from the trace", async () => {
     const r = await sim.trace(['sh', '-c', 'echo out; echo err >&2; exit 4']);
     assert.equal(r.status, 4);
     assert.equal(r.signal, 0);
@@ -111,7 +111,10 @@ describe('Simulator', function () {
     // The shell and its two sleeps were killed; cat had finished.
     const byKill = procs.all.filter((p) => p.exit?.signal === 9).map((p) => p.pid);
     assert.equal(byKill.length, 3, trace.format());
-    assert.deepEqual(killed, byKill.sort((a, b) => a - b));
+    assert.deepEqual(
+      killed,
+      byKill.sort((a, b) => a - b),
+    );
     assert.match(err.message, /killed 3 processes/);
   });
 

@@ -43,25 +43,56 @@ describe('trace: processes()', () => {
   const tree = t.processes();
 
   it('builds the fork tree, with roots for processes first seen without F', () => {
-    assert.deepEqual(tree.roots.map((p) => p.pid), [10, 20]);
-    assert.deepEqual(tree.roots[0].children.map((p) => p.pid), [11, 11]);
-    assert.deepEqual(tree.roots[0].children[0].children.map((p) => [p.pid, p.parent]), [[12, 11]]);
-    assert.deepEqual(tree.all.map((p) => p.pid), [10, 11, 12, 11, 20]);
+    assert.deepEqual(
+      tree.roots.map((p) => p.pid),
+      [10, 20],
+    );
+    assert.deepEqual(
+      tree.roots[0].children.map((p) => p.pid),
+      [11, 11],
+    );
+    assert.deepEqual(
+      tree.roots[0].children[0].children.map((p) => [p.pid, p.parent]),
+      [[12, 11]],
+    );
+    assert.deepEqual(
+      tree.all.map((p) => p.pid),
+      [10, 11, 12, 11, 20],
+    );
   });
 
   it('records exec chains, exit status and signal', () => {
     const p11 = tree.all[1];
-    assert.deepEqual(p11.execs.map((e) => [e.given, e.path]), [['/bin/sh', '/bin/sh'], ['./tool', '/work/sub/tool']]);
+    assert.deepEqual(
+      p11.execs.map((e) => [e.given, e.path]),
+      [
+        ['/bin/sh', '/bin/sh'],
+        ['./tool', '/work/sub/tool'],
+      ],
+    );
     assert.deepEqual(p11.exit, { status: 3, signal: 0 });
     assert.deepEqual(find(tree.all, 12).exit, { status: 0, signal: 9 });
     assert.equal(find(tree.all, 10).exit, null);
   });
 
   it('tracks cwd history, inherited across F', () => {
-    assert.deepEqual(find(tree.all, 10).cwd.map((c) => c.path), ['/work']);
-    assert.deepEqual(tree.all[1].cwd.map((c) => c.path), ['/work', '/work/sub']);
-    assert.deepEqual(find(tree.all, 12).cwd.map((c) => c.path), ['/work/sub']);
-    assert.deepEqual(tree.all[3].cwd.map((c) => c.path), ['/work'], 'the reused pid starts from its new parent');
+    assert.deepEqual(
+      find(tree.all, 10).cwd.map((c) => c.path),
+      ['/work'],
+    );
+    assert.deepEqual(
+      tree.all[1].cwd.map((c) => c.path),
+      ['/work', '/work/sub'],
+    );
+    assert.deepEqual(
+      find(tree.all, 12).cwd.map((c) => c.path),
+      ['/work/sub'],
+    );
+    assert.deepEqual(
+      tree.all[3].cwd.map((c) => c.path),
+      ['/work'],
+      'the reused pid starts from its new parent',
+    );
     assert.deepEqual(find(tree.all, 20).cwd, []);
   });
 });
@@ -80,15 +111,19 @@ describe('trace: files()', () => {
   });
 
   it('sorts uses into sets, each path once in order of first use', () => {
-    const files = parseTrace(
-      "C 5 /d\nR 5 a\nR 5 /d/a\nW 5 b\nE 5 /bin/cc\nD 5 b\nM 5 'b' 'c'\nL 5 'c' '/e'\nA 5 rel\nR 5 a\n",
-    ).files();
+    const files = parseTrace("C 5 /d\nR 5 a\nR 5 /d/a\nW 5 b\nE 5 /bin/cc\nD 5 b\nM 5 'b' 'c'\nL 5 'c' '/e'\nA 5 rel\nR 5 a\n").files();
     assert.deepEqual(paths(files.read), ['/d/a']);
     assert.deepEqual(paths(files.written), ['/d/b']);
     assert.deepEqual(paths(files.executed), ['/bin/cc']);
     assert.deepEqual(paths(files.deleted), ['/d/b']);
-    assert.deepEqual(files.renamed.map((m) => [m.from.path, m.to.path]), [['/d/b', '/d/c']]);
-    assert.deepEqual(files.linked.map((m) => [m.from.path, m.to.path]), [['/d/c', '/e']]);
+    assert.deepEqual(
+      files.renamed.map((m) => [m.from.path, m.to.path]),
+      [['/d/b', '/d/c']],
+    );
+    assert.deepEqual(
+      files.linked.map((m) => [m.from.path, m.to.path]),
+      [['/d/c', '/e']],
+    );
   });
 });
 
@@ -124,18 +159,7 @@ describe('trace: format()', () => {
 
 describe('trace: normalize()', () => {
   const run = (base: number, start: string): string =>
-    [
-      '# filemon version 5',
-      `# Target pid ${base}`,
-      `# Start ${start}`,
-      'V 5',
-      `F ${base + 1} ${base + 7}`,
-      `R ${base + 7} /etc/x`,
-      `X ${base + 7} 0 0`,
-      `# Stop ${start}`,
-      '# Bye bye',
-      '',
-    ].join('\n');
+    ['# filemon version 5', `# Target pid ${base}`, `# Start ${start}`, 'V 5', `F ${base + 1} ${base + 7}`, `R ${base + 7} /etc/x`, `X ${base + 7} 0 0`, `# Stop ${start}`, '# Bye bye', ''].join('\n');
 
   it('makes two runs of one program compare equal', () => {
     const a = parseTrace(run(1000, '1700000000.000001')).normalize();
@@ -154,8 +178,14 @@ describe('trace: normalize()', () => {
   it('keeps the process tree and files of the original', () => {
     const t = parseTrace(run(1000, '1.000000'));
     const n = t.normalize();
-    assert.deepEqual(n.files().read.map((r) => r.path), t.files().read.map((r) => r.path));
-    assert.deepEqual(n.processes().roots.map((p) => p.children.length), [1]);
+    assert.deepEqual(
+      n.files().read.map((r) => r.path),
+      t.files().read.map((r) => r.path),
+    );
+    assert.deepEqual(
+      n.processes().roots.map((p) => p.children.length),
+      [1],
+    );
   });
 });
 
@@ -180,7 +210,12 @@ describe('trace: filemonSection()', () => {
     const meta = enc.encode('# Meta data file x.o\nCMD cc -c x.c\nCWD /src\nTARGET x.o\n-- command output --\n-- filemon acquired metadata --\n# filemon version 5\nR 1 x.c\n');
     const log = filemonSection(meta);
     assert.equal(dec(log), '# filemon version 5\nR 1 x.c\n');
-    assert.deepEqual(parseTrace(log!).files().read.map((r) => r.given), ['x.c']);
+    assert.deepEqual(
+      parseTrace(log!)
+        .files()
+        .read.map((r) => r.given),
+      ['x.c'],
+    );
   });
 
   it('needs the marker on a line of its own', () => {

@@ -3,9 +3,7 @@
 // copied, and neither side can be made to write outside the destination.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import {
-  existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync,
-} from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentError, Simulator, TransferError } from 'filemon-sim';
@@ -67,8 +65,7 @@ describe('transfers between host and guest', function () {
     assert.equal(await sh('for l in d/rel abs dangling; do readlink /tmp/in/$l; done'), `../a\n${secret}\nno/such/target\n`);
     assert.equal(await sh('cat /tmp/in/d/rel'), 'alpha\n');
     assert.doesNotMatch(await sh('grep -r TOKEN /tmp/in || true'), /TOKEN/);
-    assert.equal(await sh('stat -c "%a %Y" /tmp/in/d/script /tmp/in/d/old/f /tmp/in/d/old'),
-      `750 ${Math.floor(lstatSync(join(src, 'd/script')).mtimeMs / 1000)}\n644 ${T2020}\n755 ${T2020}\n`);
+    assert.equal(await sh('stat -c "%a %Y" /tmp/in/d/script /tmp/in/d/old/f /tmp/in/d/old'), `750 ${Math.floor(lstatSync(join(src, 'd/script')).mtimeMs / 1000)}\n644 ${T2020}\n755 ${T2020}\n`);
     const [one, two] = (await sh('stat -c "%i %h" /tmp/in/one /tmp/in/d/two')).trim().split('\n');
     assert.equal(one, two, 'the hard-linked pair is one inode');
     assert.match(one, / 2$/);
@@ -76,9 +73,11 @@ describe('transfers between host and guest', function () {
   });
 
   it('get brings the same back, names a guest FIFO, and keeps times to the microsecond', async () => {
-    await sh('mkdir -p /tmp/out/sub && echo x > /tmp/out/sub/x && ln -s x /tmp/out/sub/rel && ln -s /etc/shadow /tmp/out/abs'
-      + ' && ln /tmp/out/sub/x /tmp/out/hard && mkfifo /tmp/out/fifo && chmod 700 /tmp/out/sub'
-      + ' && touch -d "2020-02-03 04:05:06" /tmp/out/sub/x && touch -h -d "2019-01-01 00:00:00" /tmp/out/abs');
+    await sh(
+      'mkdir -p /tmp/out/sub && echo x > /tmp/out/sub/x && ln -s x /tmp/out/sub/rel && ln -s /etc/shadow /tmp/out/abs' +
+        ' && ln /tmp/out/sub/x /tmp/out/hard && mkfifo /tmp/out/fifo && chmod 700 /tmp/out/sub' +
+        ' && touch -d "2020-02-03 04:05:06" /tmp/out/sub/x && touch -h -d "2019-01-01 00:00:00" /tmp/out/abs',
+    );
     const out = join(dir, 'out');
     const report = await sim.get('/tmp/out', out);
     assert.deepEqual(report.skipped, [{ path: '/tmp/out/fifo', type: 'FIFO' }]);
@@ -125,12 +124,15 @@ describe('transfers between host and guest', function () {
       entry(EntryKind.File, '/etc/x'),
       entry(EntryKind.Hardlink, 'h', { link: '../secret' }),
     ]);
-    assert.deepEqual(refused.map((r) => [r.path.slice(dest.length), r.reason]), [
-      ['/link/file', 'its path goes through a symlink or a file in the destination'],
-      ['/../escape', 'the guest sent a "." or ".." component'],
-      ['//etc/x', 'the guest sent an absolute name'],
-      ['/h', 'the guest sent a hard link to a "." or ".." component'],
-    ]);
+    assert.deepEqual(
+      refused.map((r) => [r.path.slice(dest.length), r.reason]),
+      [
+        ['/link/file', 'its path goes through a symlink or a file in the destination'],
+        ['/../escape', 'the guest sent a "." or ".." component'],
+        ['//etc/x', 'the guest sent an absolute name'],
+        ['/h', 'the guest sent a hard link to a "." or ".." component'],
+      ],
+    );
     assert.equal(existsSync(join(outside, 'file')), false);
     assert.equal(existsSync(join(dir, 'escape')), false);
   });
@@ -143,18 +145,20 @@ describe('transfers between host and guest', function () {
     await sim.put(tree, '/tmp/dst');
     assert.equal(await sh('test -e /tmp/elsewhere/file || echo absent; cat /tmp/dst/sub/file'), 'absent\nin\n');
     await sh('rm -r /tmp/dst/sub && ln -s /tmp/elsewhere /tmp/dst/sub');
-    const refused = await sim.machine.putTree('/tmp/dst', encodeTree([
-      entry(EntryKind.Dir, ''),
-      entry(EntryKind.File, 'sub/file', { data: new Uint8Array([1]) }),
-      entry(EntryKind.File, '../up'),
-      entry(EntryKind.Symlink, 'ok', { link: '../../anything' }),
-    ]));
+    const refused = await sim.machine.putTree(
+      '/tmp/dst',
+      encodeTree([
+        entry(EntryKind.Dir, ''),
+        entry(EntryKind.File, 'sub/file', { data: new Uint8Array([1]) }),
+        entry(EntryKind.File, '../up'),
+        entry(EntryKind.Symlink, 'ok', { link: '../../anything' }),
+      ]),
+    );
     assert.deepEqual(refused, [
       { name: 'sub/file', reason: 'its path goes through a symlink or a file in the destination' },
       { name: '../up', reason: 'a "." or ".." component' },
     ]);
-    assert.equal(await sh('test -e /tmp/elsewhere/file || echo absent; test -e /tmp/up || echo absent; readlink /tmp/dst/ok'),
-      'absent\nabsent\n../../anything\n');
+    assert.equal(await sh('test -e /tmp/elsewhere/file || echo absent; test -e /tmp/up || echo absent; readlink /tmp/dst/ok'), 'absent\nabsent\n../../anything\n');
   });
 
   it('bmake rebuilds exactly what is out of date after a put of a tree with older objects', async () => {
@@ -189,10 +193,12 @@ describe('transfers between host and guest', function () {
 
   it('the CLI names what it did not copy on stderr, and a refusal or --strict fails the run', async () => {
     const out = join(dir, 'cli-out');
-    const r = await runCli(['trace', '-q', '--put', `${src}:/home/in`, '--get', `/home/res:${out}`, '--cwd', '/home', '--',
-      'sh', '-c', 'mkdir res && cp in/a res/a && mkfifo res/p && ln -s a res/l']);
+    const r = await runCli(['trace', '-q', '--put', `${src}:/home/in`, '--get', `/home/res:${out}`, '--cwd', '/home', '--', 'sh', '-c', 'mkdir res && cp in/a res/a && mkfifo res/p && ln -s a res/l']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, new RegExp(`^filemon-sim: --put ${src}:/home/in: not copied: ${join(src, 'fifo')} \\(a FIFO: FIFOs, sockets and device nodes are not copied\\); --strict makes this an error$`, 'm'));
+    assert.match(
+      r.stderr,
+      new RegExp(`^filemon-sim: --put ${src}:/home/in: not copied: ${join(src, 'fifo')} \\(a FIFO: FIFOs, sockets and device nodes are not copied\\); --strict makes this an error$`, 'm'),
+    );
     assert.match(r.stderr, /^filemon-sim: --get \/home\/res:.*: not copied: \/home\/res\/p \(a FIFO/m);
     assert.equal(readlinkSync(join(out, 'l')), 'a');
     const strict = await runCli(['trace', '-q', '--strict', '--put', `${src}:/home/in`, '--', 'true']);

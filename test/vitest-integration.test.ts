@@ -29,7 +29,10 @@ describe('vitest integration (filemon-sim/vitest)', function () {
     assert.equal(workers.size, 2, `workers: ${[...workers.keys()]}`);
     for (const [w, guests] of workers) assert.equal(guests.size, 1, `worker ${w} used one guest`);
     assert.equal(new Set(r.records.map((x) => x.guest)).size, 2, 'the two workers have different guests');
-    assert.ok(r.records.every((x) => x.pid === r.records[0].pid), 'threads of one process');
+    assert.ok(
+      r.records.every((x) => x.pid === r.records[0].pid),
+      'threads of one process',
+    );
     // Without restoring, a worker's second file sees what its first one left.
     for (const x of r.records) {
       const before = r.records.filter((y) => y.worker === x.worker && r.records.indexOf(y) < r.records.indexOf(x)).map((y) => `marker-${y.file}`);
@@ -59,8 +62,13 @@ describe('vitest integration (filemon-sim/vitest)', function () {
   it('a mismatch fails with the readable diff and says how to update', async () => {
     const r = await vitest([], { FILES: 'golden.test.mjs', GOLDEN_CMD: 'cat /etc/hostname', GOLDEN_FILE: PASSWD_GOLDEN });
     assert.equal(r.code, 1, r.out);
-    assert.ok(r.out.includes(`trace differs from golden trace ${PASSWD_GOLDEN} (vitest -u or FILEMON_SIM_UPDATE=1 rewrites it):\n` +
-      `--- ${PASSWD_GOLDEN}\n+++ actual trace\n@@ -3,8 +3,7 @@\n # Start 0.000000\n V 5\n E 2 /bin/sh\n-W 2 /tmp/copy\n-R 2 /etc/passwd\n+R 2 /etc/hostname\n X 2 0 0\n`), r.out);
+    assert.ok(
+      r.out.includes(
+        `trace differs from golden trace ${PASSWD_GOLDEN} (vitest -u or FILEMON_SIM_UPDATE=1 rewrites it):\n` +
+          `--- ${PASSWD_GOLDEN}\n+++ actual trace\n@@ -3,8 +3,7 @@\n # Start 0.000000\n V 5\n E 2 /bin/sh\n-W 2 /tmp/copy\n-R 2 /etc/passwd\n+R 2 /etc/hostname\n X 2 0 0\n`,
+      ),
+      r.out,
+    );
     assert.match(r.out, /\+ newly read: \/etc\/hostname\n\s+- no longer read: \/etc\/passwd/);
   });
 
@@ -70,7 +78,7 @@ describe('vitest integration (filemon-sim/vitest)', function () {
     await assertUpdateFlags(run, golden, PASSWD_GOLDEN, [[], { CI: '1' }], 'vitest -u or FILEMON_SIM_UPDATE=1');
   });
 
-  it('--shard=K/N splits the files as vitest does, each machine\'s workers starting their own guests', async () => {
+  it("--shard=K/N splits the files as vitest does, each machine's workers starting their own guests", async () => {
     await assertTwoShards(vitest);
   });
 });

@@ -97,10 +97,7 @@ export async function packImage(log: (msg: string) => void = (m) => process.stde
 
   const sources = sourcePackages(manifest);
   const licences = [...new Set([...sources.map((s) => SOURCE_LICENCES[s.source]).filter(Boolean), ...OWN_PARTS.map((p) => p.licence)])];
-  writeFileSync(
-    join(stageDir, 'package.json'),
-    JSON.stringify({ ...template, license: licences.join(' AND '), files: [...files, 'README.md'] }, null, 2) + '\n',
-  );
+  writeFileSync(join(stageDir, 'package.json'), JSON.stringify({ ...template, license: licences.join(' AND '), files: [...files, 'README.md'] }, null, 2) + '\n');
 
   // The README states the packed size, which depends on the README: pack, measure, write it again, pack again.
   const fileSizes = files.map((f) => ({ file: f, bytes: statSync(join(stageDir, f)).size }));
@@ -164,17 +161,10 @@ export function sourcePackages(manifest: Pick<ImageManifest, 'packages' | 'sourc
   return [...binaries, ...built];
 }
 
-function readme(r: {
-  manifest: ImageManifest;
-  fileSizes: { file: string; bytes: number }[];
-  sources: SourceRef[];
-  stateFile: string;
-  key: string;
-  packedBytes: number;
-}): string {
+function readme(r: { manifest: ImageManifest; fileSizes: { file: string; bytes: number }[]; sources: SourceRef[]; stateFile: string; key: string; packedBytes: number }): string {
   const { manifest: m } = r;
   const roles = new Map<string, string>([
-    ['manifest.json', 'what the image is made of: each Debian package (name, architecture, version, .deb sha256) and each file\'s sha256 and size'],
+    ['manifest.json', "what the image is made of: each Debian package (name, architecture, version, .deb sha256) and each file's sha256 and size"],
     [r.stateFile, `the booted guest saved by v86 ${v86Version} with ${DEFAULT_MEMORY_MIB} MiB of memory (state key ${r.key}); filemon-sim restores it in a fraction of a second`],
     ['state.json', 'what the saved state was made for (file, key, v86 version, memory)'],
   ]);

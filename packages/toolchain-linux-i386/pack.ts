@@ -94,12 +94,14 @@ function readme(r: {
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
   const roles: Record<string, string> = {
     [r.manifest.outputs.disk.file]: `the toolchain disk (${r.manifest.compression} squashfs, read at offsets, never whole): the files of the packages below that the base image lacks`,
-    'manifest.json': 'each Debian package (name, architecture, version, .deb sha256), the disk\'s sha256 and size, and the base disk it was made against',
+    'manifest.json': "each Debian package (name, architecture, version, .deb sha256), the disk's sha256 and size, and the base disk it was made against",
     [r.stateFile]: `the booted guest with this disk, saved by v86 ${v86Version} with ${DEFAULT_MEMORY_MIB} MiB (state key ${r.key}), for ${IMAGE_PACKAGE} ${mainPackage.version}`,
     'state.json': 'what the saved state was made for (file, key, v86 version, memory)',
   };
   const rows = r.fileSizes.map((f) => `| \`${f.file}\` | ${roles[f.file] ?? ''} | ${f.bytes.toLocaleString('en')} |`);
-  const srcRows = r.sources.map((s) => `| \`${s.binary}\` | ${s.version} | \`${s.source}\` | ${s.sourceVersion} | ${TOOLCHAIN_LICENCES[s.source] ?? `\`/usr/share/doc/${s.binary}/copyright\` on the disk`} |`);
+  const srcRows = r.sources.map(
+    (s) => `| \`${s.binary}\` | ${s.version} | \`${s.source}\` | ${s.sourceVersion} | ${TOOLCHAIN_LICENCES[s.source] ?? `\`/usr/share/doc/${s.binary}/copyright\` on the disk`} |`,
+  );
   const uniqueSources = [...new Map(r.sources.map((s) => [`${s.source}=${s.sourceVersion}`, s])).values()];
   return `# ${TOOLCHAIN_PACKAGE} ${mainPackage.version}
 

@@ -97,7 +97,6 @@ export class RemoteDisk extends ReadOnlyDisk {
       (e: unknown) => console.error(`the guest's disk read failed: ${e instanceof Error ? e.message : String(e)}`),
     );
   }
-
 }
 
 /** Bytes start..start+len of the disk out of its chunks first, first+1, ... */

@@ -17,7 +17,10 @@ export interface FetchProgress {
 
 /** An image or site file that could not be fetched, or whose bytes do not match the manifest. */
 export class AssetError extends Error {
-  constructor(readonly url: string, reason: string) {
+  constructor(
+    readonly url: string,
+    reason: string,
+  ) {
     super(`could not load ${url}: ${reason}`);
   }
 }
@@ -94,7 +97,13 @@ export function toolchainDisk(baseUrl: string, manifest: ToolchainManifest): Rem
  */
 export function neededOutputs(manifest: ImageManifest, cold: boolean): Array<[ImageStage, ManifestOutput]> {
   const o = manifest.outputs;
-  return cold ? [['bios', o.bios], ['kernel', o.kernel], ['initramfs', o.initramfs]] : [['bios', o.bios]];
+  return cold
+    ? [
+        ['bios', o.bios],
+        ['kernel', o.kernel],
+        ['initramfs', o.initramfs],
+      ]
+    : [['bios', o.bios]];
 }
 
 /**
@@ -102,12 +111,7 @@ export function neededOutputs(manifest: ImageManifest, cold: boolean): Array<[Im
  * kernel and initramfs are empty: Machine.boot() with a state never reads
  * them.
  */
-export async function fetchGuestImage(
-  baseUrl: string,
-  manifest: ImageManifest,
-  opts: { cold: boolean },
-  onProgress?: (p: FetchProgress) => void,
-): Promise<GuestImage & { disk: RemoteDisk }> {
+export async function fetchGuestImage(baseUrl: string, manifest: ImageManifest, opts: { cold: boolean }, onProgress?: (p: FetchProgress) => void): Promise<GuestImage & { disk: RemoteDisk }> {
   const got = await Promise.all(neededOutputs(manifest, opts.cold).map(async ([stage, o]) => [stage, await fetchOutput(baseUrl, stage, o, onProgress)] as const));
   const files = Object.fromEntries(got) as Partial<Record<ImageStage, Uint8Array>>;
   const empty = new Uint8Array(0);

@@ -18,6 +18,14 @@ export const LETTER_MEANING: Record<string, string> = {
 
 /** Each letter's colour, as in style.css (the SVG pictures carry them inline). */
 export const LETTER_COLOUR: Record<string, string> = {
-  A: '#7ee787', C: '#c9d1d9', D: '#ff7b72', E: '#d2a8ff', F: '#79c0ff', L: '#56d4dd',
-  M: '#ffa657', R: '#7ee787', W: '#e3b341', X: '#a5d6ff',
+  A: '#7ee787',
+  C: '#c9d1d9',
+  D: '#ff7b72',
+  E: '#d2a8ff',
+  F: '#79c0ff',
+  L: '#56d4dd',
+  M: '#ffa657',
+  R: '#7ee787',
+  W: '#e3b341',
+  X: '#a5d6ff',
 };

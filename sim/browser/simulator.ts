@@ -96,9 +96,7 @@ export class Simulator extends TraceSession {
     const manifest = JSON.parse(new TextDecoder().decode(await fetchBytes(new URL('manifest.json', imageBase).href, 'manifest', 0))) as ImageManifest;
     // The toolchain's manifest only: its disk's chunks come when the guest first reads them (a compile).
     const toolchainBase = site.toolchain ? at(site.toolchain.dir) : undefined;
-    const toolchainManifest = toolchainBase
-      ? (JSON.parse(new TextDecoder().decode(await fetchBytes(new URL('manifest.json', toolchainBase).href, 'manifest', 0))) as ToolchainManifest)
-      : undefined;
+    const toolchainManifest = toolchainBase ? (JSON.parse(new TextDecoder().decode(await fetchBytes(new URL('manifest.json', toolchainBase).href, 'manifest', 0))) as ToolchainManifest) : undefined;
 
     // The saved state only fits the image, v86 build and memory it was saved with.
     let useState = opts.savedState !== false && site.state !== null;
@@ -107,12 +105,14 @@ export class Simulator extends TraceSession {
       const key = await stateKey({ manifest, toolchain: toolchainManifest, v86Version: opts.v86Version, memoryMiB: DEFAULT_MEMORY_MIB, deterministic });
       if (site.state.key !== key) {
         useState = false;
-        opts.onNotice?.(`The saved state (key ${site.state.key}) does not match this image, emulator, memory size and mode (key ${key}): booting the guest cold, which also downloads the kernel and initramfs. Rebuild the site (npm run playground:build) to get a matching state.`);
+        opts.onNotice?.(
+          `The saved state (key ${site.state.key}) does not match this image, emulator, memory size and mode (key ${key}): booting the guest cold, which also downloads the kernel and initramfs. Rebuild the site (npm run playground:build) to get a matching state.`,
+        );
       }
     } else if (useState && deterministic) {
       // An unchecked state may be a normal-mode one, which a deterministic guest must not resume.
       useState = false;
-      opts.onNotice?.('Deterministic mode restores only a state saved in that mode, and without v86Version the site\'s state cannot be checked: booting the guest cold.');
+      opts.onNotice?.("Deterministic mode restores only a state saved in that mode, and without v86Version the site's state cannot be checked: booting the guest cold.");
     } else if (site.state === null) opts.onNotice?.('This site has no saved state: booting the guest cold, which also downloads the kernel and initramfs.');
     opts.onPlan?.([
       { stage: 'emulator', bytes: site.v86Wasm.bytes },
@@ -137,7 +137,8 @@ export class Simulator extends TraceSession {
       }
     }
     // A cold boot needs the kernel and initramfs that a restore skipped.
-    const coldImage = async () => (image.kernel.length ? image : (image = { ...(await fetchGuestImage(imageBase, manifest, { cold: true }, opts.onProgress)), disk: image.disk, toolchain: image.toolchain }));
+    const coldImage = async () =>
+      image.kernel.length ? image : (image = { ...(await fetchGuestImage(imageBase, manifest, { cold: true }, opts.onProgress)), disk: image.disk, toolchain: image.toolchain });
     if (!state) await coldImage();
     const parser = await loadTraceParser(parserWasm);
     const wasmPath = URL.createObjectURL(new Blob([v86Wasm as BlobPart], { type: 'application/wasm' }));

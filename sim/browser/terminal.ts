@@ -173,7 +173,10 @@ export function mountTerminal(element: HTMLElement, sim: Simulator, opts: MountO
   };
   if (opts.command) {
     const cmd = opts.command;
-    session.nextPrompt(120_000).then(() => typeLine(cmd), () => {});
+    session.nextPrompt(120_000).then(
+      () => typeLine(cmd),
+      () => {},
+    );
   }
   session.start(term.rows, term.cols);
   return {

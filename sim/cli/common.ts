@@ -6,7 +6,10 @@ import { MAX_TIMEOUT_MS } from '../errors.js';
 import { MAX_MEMORY_MIB, MIN_MEMORY_MIB } from '../guest/machine.js';
 
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 2) {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
     super(message);
   }
 }
@@ -98,7 +101,11 @@ interface GuestRunValues {
 export function guestRun(values: GuestRunValues) {
   return {
     boot: {
-      image: values.image, savedState: !values.cold, build: !values['no-build'], log: progress, memoryMiB: parseMemory(values.memory),
+      image: values.image,
+      savedState: !values.cold,
+      build: !values['no-build'],
+      log: progress,
+      memoryMiB: parseMemory(values.memory),
       deterministic: !!values.deterministic,
     },
     exec: { cwd: values.cwd, env: parseEnv(values.env), timeoutMs: parseTimeout(values.timeout) },

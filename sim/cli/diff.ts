@@ -19,7 +19,10 @@ function readTrace(file: string): Trace {
   }
   const trace = parseTrace(filemonSection(bytes) ?? bytes);
   if (trace.errors.length) {
-    const list = trace.errors.slice(0, 5).map((e) => `  line ${e.line}: ${e.message}`).join('\n');
+    const list = trace.errors
+      .slice(0, 5)
+      .map((e) => `  line ${e.line}: ${e.message}`)
+      .join('\n');
     throw new CliError(`diff: ${file} is not a well-formed filemon log (${trace.errors.length} malformed line(s)):\n${list}`);
   }
   if (!trace.events.length && trace.header.version === null) {

@@ -7,10 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { concatBytes } from '../bytes.js';
 import { traceParser } from '../node/parser-wasm.js';
-import {
-  JsonLogWriter, LogWriter, WasmLogParser, decodeEvent,
-  Trace, type ByteSink, type LogEntry, type RawBatch,
-} from '../trace/index.js';
+import { JsonLogWriter, LogWriter, WasmLogParser, decodeEvent, Trace, type ByteSink, type LogEntry, type RawBatch } from '../trace/index.js';
 import { EXPORT_FORMATS, exportTrace, isExportFormat, type ExportFormat } from '../export/index.js';
 import { DepsView, TreeView, errorText } from '../trace/views.js';
 import { K_BYE, K_ERROR, F_AMBIGUOUS, EVENT_WORDS, W_TAG } from '../../assembly/layout.js';
@@ -56,7 +53,11 @@ export function checkViewFlags(flags: ViewFlags): void {
 /** --format make|dot: the records kept until the end, then exported from the whole trace. */
 class ExportView implements BatchConsumer {
   private readonly entries: LogEntry[] = [];
-  constructor(readonly format: ExportFormat, readonly ignore: IgnoreOptions, readonly sink: ByteSink) {}
+  constructor(
+    readonly format: ExportFormat,
+    readonly ignore: IgnoreOptions,
+    readonly sink: ByteSink,
+  ) {}
   batch(b: RawBatch): void {
     for (let i = 0; i < b.count; i++) this.entries.push(decodeEvent(b, i));
   }
@@ -67,7 +68,10 @@ class ExportView implements BatchConsumer {
 
 /** A view that takes decoded entries and writes its text at the end. */
 class TextView implements BatchConsumer {
-  constructor(readonly view: TreeView | DepsView, readonly sink: ByteSink) {}
+  constructor(
+    readonly view: TreeView | DepsView,
+    readonly sink: ByteSink,
+  ) {}
   batch(b: RawBatch): void {
     for (let i = 0; i < b.count; i++) this.view.add(decodeEvent(b, i));
   }

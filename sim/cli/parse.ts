@@ -17,8 +17,7 @@ const enc = new TextEncoder();
 const LOG_HEADER = enc.encode('# filemon version ');
 const META_HEADER = enc.encode('# Meta data file ');
 
-const startsWith = (b: Uint8Array, prefix: Uint8Array): boolean =>
-  b.length >= prefix.length && prefix.every((c, i) => b[i] === c);
+const startsWith = (b: Uint8Array, prefix: Uint8Array): boolean => b.length >= prefix.length && prefix.every((c, i) => b[i] === c);
 
 /**
  * Why the start of the input is not a filemon log at all, or null when it may
@@ -97,9 +96,7 @@ function openOutput(output: string | undefined): Writable {
 }
 
 export async function parseCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseOptions('parse', () =>
-    parseArgs({ args, allowPositionals: true, options: VIEW_OPTIONS }),
-  );
+  const { values, positionals } = parseOptions('parse', () => parseArgs({ args, allowPositionals: true, options: VIEW_OPTIONS }));
   if (positionals.length !== 1) throw new CliError('parse: give one log file; usage: filemon-sim parse [--json|--tree|--deps|--format make|dot] [-o OUT] FILE');
   checkViewFlags(values);
   const file = positionals[0];

@@ -86,8 +86,7 @@ export async function traceCommand(args: string[]): Promise<number> {
   const viewFlags = target === undefined ? values : { ...values, format: undefined };
   checkViewFlags(viewFlags);
   checkOutputPath(values.output);
-  const render = (t: Trace, log: Uint8Array, extra: object, meta: () => Uint8Array): Uint8Array =>
-    target === undefined ? renderView(t, log, viewFlags, extra) : meta();
+  const render = (t: Trace, log: Uint8Array, extra: object, meta: () => Uint8Array): Uint8Array => (target === undefined ? renderView(t, log, viewFlags, extra) : meta());
 
   const sim = await Simulator.start(boot);
   try {
@@ -100,10 +99,20 @@ export async function traceCommand(args: string[]): Promise<number> {
     } catch (e) {
       if (e instanceof TraceTimeoutError) {
         // What was logged until the kill is still worth showing.
-        writeView(render(e.trace, e.log, { timedOut: true, killed: e.killed }, () => formatMetaFile({
-          command: positionals, cwd: guestCwd(exec.cwd), target: target!, log: e.log, ...metaExit(e.trace),
-          stdout: e.result?.stdout ?? new Uint8Array(0), stderr: e.result?.stderr ?? new Uint8Array(0),
-        })), values.output);
+        writeView(
+          render(e.trace, e.log, { timedOut: true, killed: e.killed }, () =>
+            formatMetaFile({
+              command: positionals,
+              cwd: guestCwd(exec.cwd),
+              target: target!,
+              log: e.log,
+              ...metaExit(e.trace),
+              stdout: e.result?.stdout ?? new Uint8Array(0),
+              stderr: e.result?.stderr ?? new Uint8Array(0),
+            }),
+          ),
+          values.output,
+        );
         const what = e.killed.length
           ? `killed its ${e.killed.length} process${e.killed.length === 1 ? '' : 'es'} (pids ${e.killed.join(' ')}); the log holds their exits`
           : 'the tracer did not finish in time either: everything was killed and the log may be incomplete';
@@ -119,7 +128,10 @@ export async function traceCommand(args: string[]): Promise<number> {
     }
     if (result.note) process.stderr.write(`filemon-sim: ${result.note}\n`);
     const traced = result; // a const, for the closure
-    writeView(render(traced.trace, traced.log, { status: traced.status, signal: traced.signal }, () => traced.toMeta({ target: target! })), values.output);
+    writeView(
+      render(traced.trace, traced.log, { status: traced.status, signal: traced.signal }, () => traced.toMeta({ target: target! })),
+      values.output,
+    );
     let gotAll = true;
     for (const g of gets) gotAll = (await transfer('--get', g, () => sim.get(g[0], g[1], strict))) && gotAll;
     const status = result.signal ? 128 + result.signal : result.status;

@@ -37,9 +37,17 @@ export function withoutIgnored(trace: Trace, opts: IgnoreOptions = {}): Trace {
   const ignored = pathFilter(opts);
   const keep = (e: LogEntry): boolean => {
     switch (e.kind) {
-      case 'R': case 'W': case 'E': case 'D': case 'A': return !ignored(e.path, e.kind);
-      case 'L': case 'M': return !(ignored(e.from, e.kind) && ignored(e.to, e.kind));
-      default: return true;
+      case 'R':
+      case 'W':
+      case 'E':
+      case 'D':
+      case 'A':
+        return !ignored(e.path, e.kind);
+      case 'L':
+      case 'M':
+        return !(ignored(e.from, e.kind) && ignored(e.to, e.kind));
+      default:
+        return true;
     }
   };
   return new Trace(trace.entries.filter(keep));

@@ -18,10 +18,7 @@ export function diffLines(a: readonly string[], b: readonly string[]): LineOp[] 
   const same = (xs: readonly string[]): LineOp[] => xs.map((text) => ({ op: ' ', text }));
   const midA = a.slice(head, a.length - tail);
   const midB = b.slice(head, b.length - tail);
-  const middle = myers(midA, midB) ?? [
-    ...midA.map((text): LineOp => ({ op: '-', text })),
-    ...midB.map((text): LineOp => ({ op: '+', text })),
-  ];
+  const middle = myers(midA, midB) ?? [...midA.map((text): LineOp => ({ op: '-', text })), ...midB.map((text): LineOp => ({ op: '+', text }))];
   return [...same(a.slice(0, head)), ...middle, ...same(a.slice(a.length - tail))];
 }
 

@@ -21,12 +21,7 @@ export function formatDot(trace: Trace, ignore: IgnoreOptions = {}): string {
   const groups = new ProcessFiles(trace);
   const ids = new Map<ProcessInfo, string>(all.map((p, i) => [p, `p${i}`]));
   const fileIds = new Map<string, string>();
-  const out = [
-    'digraph filemon {',
-    '  rankdir=LR;',
-    '  node [fontname="monospace", fontsize=10];',
-    '  edge [fontname="monospace", fontsize=9];',
-  ];
+  const out = ['digraph filemon {', '  rankdir=LR;', '  node [fontname="monospace", fontsize=10];', '  edge [fontname="monospace", fontsize=9];'];
   const file = (path: string): string => {
     let id = fileIds.get(path);
     if (!id) {
@@ -48,7 +43,10 @@ export function formatDot(trace: Trace, ignore: IgnoreOptions = {}): string {
     for (const r of f.executed) if (!ignored(r.path, 'E')) out.push(`  ${file(r.path)} -> ${id} [label="E", color=purple, style=dashed];`);
     for (const r of f.written) if (!ignored(r.path, 'W')) out.push(`  ${id} -> ${file(r.path)} [label="W", color=orange];`);
     for (const r of f.deleted) if (!ignored(r.path, 'D')) out.push(`  ${id} -> ${file(r.path)} [label="D", color=red];`);
-    for (const [kind, moves] of [['M', f.renamed], ['L', f.linked]] as const) {
+    for (const [kind, moves] of [
+      ['M', f.renamed],
+      ['L', f.linked],
+    ] as const) {
       for (const m of moves) {
         if (ignored(m.from.path, kind) && ignored(m.to.path, kind)) continue;
         out.push(`  ${file(m.from.path)} -> ${file(m.to.path)} [label=${q(`${kind === 'M' ? 'renamed' : 'linked'} by ${p.pid}`)}, color=blue];`);

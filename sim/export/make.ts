@@ -42,10 +42,18 @@ function finalWrites(trace: Trace): FileRef[] {
   const remove = (pid: number, given: string) => live.delete(cwd.resolve(pid, given).path);
   for (const e of trace.events) {
     switch (e.kind) {
-      case 'F': cwd.fork(e.pid, e.child); break;
-      case 'C': cwd.chdir(e.pid, e.path); break;
-      case 'W': write(e.pid, e.line, e.path); break;
-      case 'D': remove(e.pid, e.path); break;
+      case 'F':
+        cwd.fork(e.pid, e.child);
+        break;
+      case 'C':
+        cwd.chdir(e.pid, e.path);
+        break;
+      case 'W':
+        write(e.pid, e.line, e.path);
+        break;
+      case 'D':
+        remove(e.pid, e.path);
+        break;
       case 'M':
         remove(e.pid, e.from);
         write(e.pid, e.line, e.to);

@@ -58,13 +58,8 @@ export function formatMetaFile(parts: MetaFileParts): Uint8Array {
   if (!parts.target) throw new TypeError('a .meta file needs a target name (its TARGET line)');
   if (/\n/.test(parts.target)) throw new TypeError(`the target name ${JSON.stringify(parts.target)} holds a newline, which a .meta file cannot`);
   if (!parts.cwd.startsWith('/')) throw new TypeError(`the .meta file's CWD must be absolute, got ${JSON.stringify(parts.cwd)}`);
-  const head = [
-    `# Meta data file ${metaFileName(parts.cwd, parts.target)}`,
-    `CMD ${metaCommandLine(parts.command)}`,
-    `CWD ${parts.cwd}`,
-    `TARGET ${parts.target}`,
-    '-- command output --',
-  ].join('\n') + '\n';
+  const head =
+    [`# Meta data file ${metaFileName(parts.cwd, parts.target)}`, `CMD ${metaCommandLine(parts.command)}`, `CWD ${parts.cwd}`, `TARGET ${parts.target}`, '-- command output --'].join('\n') + '\n';
   const error = parts.status ? `\n*** Error code ${parts.status}\n` : '';
   return concatBytes([enc.encode(head), parts.stdout, parts.stderr, enc.encode(`${error}\n`), META_MARKER, parts.log]);
 }

@@ -181,14 +181,23 @@ export class DeterministicClock {
     const main = (emulator as unknown as { v86?: MainInternals }).v86;
     const cpu = main?.cpu;
     const need: Array<[string, unknown]> = [
-      ['v86.do_tick', main?.do_tick], ['v86.next_tick', main?.next_tick], ['v86.yield', main?.yield], ['v86.stop', main?.stop],
+      ['v86.do_tick', main?.do_tick],
+      ['v86.next_tick', main?.next_tick],
+      ['v86.yield', main?.yield],
+      ['v86.stop', main?.stop],
       ['the static v86.microtick', main?.constructor?.microtick],
-      ['cpu.instruction_counter', cpu?.instruction_counter?.length], ['cpu.in_hlt', cpu?.in_hlt?.length],
-      ['cpu.codegen_finalize', cpu?.codegen_finalize], ['cpu.codegen_finalize_finished', cpu?.codegen_finalize_finished],
+      ['cpu.instruction_counter', cpu?.instruction_counter?.length],
+      ['cpu.in_hlt', cpu?.in_hlt?.length],
+      ['cpu.codegen_finalize', cpu?.codegen_finalize],
+      ['cpu.codegen_finalize_finished', cpu?.codegen_finalize_finished],
       ['cpu.run_hardware_timers', cpu?.run_hardware_timers],
-      ['cpu.jit_imports', cpu?.jit_imports], ['cpu.wm.wasm_table', cpu?.wm?.wasm_table], ['cpu.wasm_memory', cpu?.wasm_memory],
+      ['cpu.jit_imports', cpu?.jit_imports],
+      ['cpu.wm.wasm_table', cpu?.wm?.wasm_table],
+      ['cpu.wasm_memory', cpu?.wasm_memory],
       ['cpu.store_current_tsc', cpu?.store_current_tsc],
-      ['cpu.set_tsc', cpu?.set_tsc], ['cpu.current_tsc', cpu?.current_tsc?.length], ['the RTC', cpu?.devices?.rtc],
+      ['cpu.set_tsc', cpu?.set_tsc],
+      ['cpu.current_tsc', cpu?.current_tsc?.length],
+      ['the RTC', cpu?.devices?.rtc],
     ];
     const missing = need.filter(([, v]) => !v).map(([name]) => name);
     if (!main || !cpu || missing.length) {
@@ -424,12 +433,17 @@ export async function uncompressedState(state: ArrayBuffer, core: WebAssembly.Mo
   if (!isZstd(src)) return state;
   const env: Record<string, unknown> = {};
   for (const i of WebAssembly.Module.imports(core)) {
-    if (i.kind === 'function') env[i.name] = () => { throw new DeterminismUnsupportedError(`v86's core called ${i.name} while decompressing a state`); };
+    if (i.kind === 'function')
+      env[i.name] = () => {
+        throw new DeterminismUnsupportedError(`v86's core called ${i.name} while decompressing a state`);
+      };
     else if (i.kind === 'table') env[i.name] = new WebAssembly.Table({ element: 'anyfunc', initial: 1024 });
   }
   const ex = (await WebAssembly.instantiate(core, { env: env as WebAssembly.ModuleImports })).exports as unknown as ZstdExports;
   if (typeof ex.zstd_create_ctx !== 'function' || typeof ex.zstd_read !== 'function') {
-    throw new DeterminismUnsupportedError('deterministic mode: this v86 core has no zstd exports to decompress the state with; use the v86 version in package.json (npm ci), or give an uncompressed state');
+    throw new DeterminismUnsupportedError(
+      'deterministic mode: this v86 core has no zstd exports to decompress the state with; use the v86 version in package.json (npm ci), or give an uncompressed state',
+    );
   }
   const ctx = ex.zstd_create_ctx(src.length);
   new Uint8Array(ex.memory.buffer).set(src, ex.zstd_get_src_ptr(ctx));

@@ -26,9 +26,14 @@ const PAGE = 4096;
 
 function cpuOf(emulator: V86): V86CpuInternals | undefined {
   const cpu = (emulator as unknown as { v86?: { cpu?: Partial<V86CpuInternals> } }).v86?.cpu;
-  const usable = cpu && cpu.wasm_memory instanceof WebAssembly.Memory && typeof cpu.mem8?.byteOffset === 'number' &&
-    cpu.memory_size && typeof cpu.unpack_memory === 'function' &&
-    typeof cpu.jit_clear_cache === 'function' && typeof cpu.jit_dirty_cache === 'function';
+  const usable =
+    cpu &&
+    cpu.wasm_memory instanceof WebAssembly.Memory &&
+    typeof cpu.mem8?.byteOffset === 'number' &&
+    cpu.memory_size &&
+    typeof cpu.unpack_memory === 'function' &&
+    typeof cpu.jit_clear_cache === 'function' &&
+    typeof cpu.jit_dirty_cache === 'function';
   return usable ? (cpu as V86CpuInternals) : undefined;
 }
 

@@ -22,8 +22,7 @@ interface TscInternals {
 
 function tscOf(emulator: V86): TscInternals | undefined {
   const cpu = (emulator as unknown as { v86?: { cpu?: Partial<TscInternals> } }).v86?.cpu;
-  const usable = cpu && typeof cpu.store_current_tsc === 'function' && typeof cpu.set_tsc === 'function' &&
-    cpu.current_tsc?.length === 2;
+  const usable = cpu && typeof cpu.store_current_tsc === 'function' && typeof cpu.set_tsc === 'function' && cpu.current_tsc?.length === 2;
   return usable ? (cpu as TscInternals) : undefined;
 }
 

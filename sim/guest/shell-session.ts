@@ -135,7 +135,10 @@ export class ShellSession {
   private enterPending = false;
   private startTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(machine: PortOpener, private readonly opts: ShellSessionOptions) {
+  constructor(
+    machine: PortOpener,
+    private readonly opts: ShellSessionOptions,
+  ) {
     this.term = machine.openPort(TERMINAL_PORT, (d) => opts.onOutput(d));
     this.trace = machine.openPort(TRACE_PORT, (d) => this.onTraceBytes(d));
     if (opts.onEvent) this.listeners.push(opts.onEvent);

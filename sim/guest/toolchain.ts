@@ -12,8 +12,28 @@ export const TOOLCHAIN_PACKAGE = '@filemon-sim/toolchain-linux-i386';
  * found, as busybox's.
  */
 export const TOOLCHAIN_PROGRAMS = [
-  'gcc', 'gcc-12', 'cc', 'c89', 'c99', 'cpp', 'cpp-12', 'gcov', 'as', 'ld', 'ld.bfd', 'ranlib', 'nm', 'objdump', 'objcopy',
-  'readelf', 'strip', 'size', 'addr2line', 'c++filt', 'make', 'gawk',
+  'gcc',
+  'gcc-12',
+  'cc',
+  'c89',
+  'c99',
+  'cpp',
+  'cpp-12',
+  'gcov',
+  'as',
+  'ld',
+  'ld.bfd',
+  'ranlib',
+  'nm',
+  'objdump',
+  'objcopy',
+  'readelf',
+  'strip',
+  'size',
+  'addr2line',
+  'c++filt',
+  'make',
+  'gawk',
 ];
 
 /**

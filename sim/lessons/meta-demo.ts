@@ -82,7 +82,13 @@ export async function runMetaDemo(machine: Machine, print: (line: string) => voi
     const r = await sh(command);
     const ms = performance.now() - t0;
     const outcome = step.kind === 'build' ? readBmakeOutput(`${r.stdout}\n${r.stderr}`, objdir) : { rebuilt: [], reasons: [] };
-    const reasons = step.kind === 'build' ? r.stderr.split('\n').filter(isReasonLine).map((l) => l.trim()) : [];
+    const reasons =
+      step.kind === 'build'
+        ? r.stderr
+            .split('\n')
+            .filter(isReasonLine)
+            .map((l) => l.trim())
+        : [];
     decisions.push({ step: step.name, change: step.change, command, status: r.status, rebuilt: outcome.rebuilt, reasons, stdout: r.stdout, stderr: r.stderr, ms });
 
     print('');
@@ -97,9 +103,17 @@ export async function runMetaDemo(machine: Machine, print: (line: string) => voi
       const bytes = await machine.getFile(`${objdir}/main.o.meta`);
       const section = filemonSection(bytes);
       const trace = section ? parseTrace(section) : undefined;
-      const projectReads = trace ? trace.files().read.map((f) => f.path).filter((p) => p.startsWith(`${project}/`)).map((p) => p.slice(project.length + 1)) : [];
+      const projectReads = trace
+        ? trace
+            .files()
+            .read.map((f) => f.path)
+            .filter((p) => p.startsWith(`${project}/`))
+            .map((p) => p.slice(project.length + 1))
+        : [];
       mainMeta = { bytes, records: trace?.events.length ?? 0, complete: trace?.complete ?? false, projectReads };
-      print(`   main.o.meta: ${section ? `filemon section of ${mainMeta.records} records${mainMeta.complete ? '' : ' (no footer!)'}` : 'NO filemon section'}; files of the project it read: ${projectReads.join(' ')}`);
+      print(
+        `   main.o.meta: ${section ? `filemon section of ${mainMeta.records} records${mainMeta.complete ? '' : ' (no footer!)'}` : 'NO filemon section'}; files of the project it read: ${projectReads.join(' ')}`,
+      );
     }
     if (i === 0 || i === META_STEPS.length - 1) {
       const out = (await must(`${project}/obj/calc '2/3'`)).trim();
@@ -119,7 +133,8 @@ async function main(argv: string[]): Promise<number> {
   const { machine, info } = await bootMachine({ log: (m) => process.stderr.write(`${m}\n`), bootTimeoutMs: 300_000 });
   process.stdout.write(`guest ${info.start} in ${(info.ms / 1000).toFixed(1)} s\n`);
   try {
-    if (cc === 'gcc' && !machine.options.image.toolchain) throw new Error('CC=gcc needs the toolchain disk: install the toolchain package, or set FILEMON_SIM_TOOLCHAIN (images/out/toolchain in a checkout)');
+    if (cc === 'gcc' && !machine.options.image.toolchain)
+      throw new Error('CC=gcc needs the toolchain disk: install the toolchain package, or set FILEMON_SIM_TOOLCHAIN (images/out/toolchain in a checkout)');
     const t1 = performance.now();
     const result = await runMetaDemo(machine, (l) => process.stdout.write(`${l}\n`), { jobs, cc });
     const wrong = result.decisions.filter((d, i) => d.status !== 0 || !sameTargets(d.rebuilt, META_STEPS[i].expect));

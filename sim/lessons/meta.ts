@@ -74,9 +74,9 @@ export const META_STEPS: MetaStep[] = [
     change: '',
     expect: [],
     reasons: [],
-    predict: 'This shows the filemon section of obj/main.o.meta as the last build left it: the records of `tcc -c main.c`, which bmake compares with main.o\'s time on its next run. Nothing is built.',
+    predict: "This shows the filemon section of obj/main.o.meta as the last build left it: the records of `tcc -c main.c`, which bmake compares with main.o's time on its next run. Nothing is built.",
     about:
-      'The filemon section of obj/main.o.meta is the log of `tcc -c main.c`: an E record for the compiler ({tccRecord}), an R record for every file it opened for reading (its own headers, /usr/include, and the project\'s: {projectReads}), a W record for main.o and the X record of its exit. On the next run bmake reads these lines back and compares each R file with main.o\'s time.',
+      "The filemon section of obj/main.o.meta is the log of `tcc -c main.c`: an E record for the compiler ({tccRecord}), an R record for every file it opened for reading (its own headers, /usr/include, and the project's: {projectReads}), a W record for main.o and the X record of its exit. On the next run bmake reads these lines back and compares each R file with main.o's time.",
   },
   {
     id: 'header',
@@ -85,9 +85,10 @@ export const META_STEPS: MetaStep[] = [
     change: `touch -d '${TIMES.touched}' eval.h`,
     expect: ['main.o', 'eval.o', 'calc'],
     reasons: [newer('eval.h')],
-    predict: 'eval.h is named by no Makefile rule. If the trace is right, bmake should rebuild {expect} ({expectCount}): the objects whose compiler opened eval.h, and calc, which links them. lexer.c never includes eval.h, so lexer.o should stay.',
+    predict:
+      'eval.h is named by no Makefile rule. If the trace is right, bmake should rebuild {expect} ({expectCount}): the objects whose compiler opened eval.h, and calc, which links them. lexer.c never includes eval.h, so lexer.o should stay.',
     about:
-      'eval.h appears nowhere in the Makefile, yet bmake rebuilt {rebuiltCount}, {rebuilt}. It gave {reasonCount}, each saying "file \'…/eval.h\' is newer than the target" and pointing at the R record of eval.h in the object\'s .meta file ({reasonRecord}). lexer.o was not rebuilt: lexer.c never opened eval.h, so lexer.o.meta has no R record of it.',
+      "eval.h appears nowhere in the Makefile, yet bmake rebuilt {rebuiltCount}, {rebuilt}. It gave {reasonCount}, each saying \"file '…/eval.h' is newer than the target\" and pointing at the R record of eval.h in the object's .meta file ({reasonRecord}). lexer.o was not rebuilt: lexer.c never opened eval.h, so lexer.o.meta has no R record of it.",
   },
   {
     id: 'nested',
@@ -131,7 +132,7 @@ export const META_STEPS: MetaStep[] = [
     reasons: [],
     predict: 'Nothing changed since the last build, so bmake should rebuild nothing.',
     about:
-      'The new .meta files record include/config.h instead, and every file they list is older than its target, so bmake has nothing to do. The build learnt its new dependencies from the last run\'s trace, with no Makefile edit.',
+      "The new .meta files record include/config.h instead, and every file they list is older than its target, so bmake has nothing to do. The build learnt its new dependencies from the last run's trace, with no Makefile edit.",
   },
 ];
 
@@ -238,7 +239,11 @@ export function sameTargets(a: readonly string[], b: readonly string[]): boolean
 export function filemonRecords(metaText: string): string[] {
   const at = metaText.indexOf('-- filemon acquired metadata --');
   if (at < 0) return [];
-  return metaText.slice(at).split('\n').slice(1).filter((l) => /^[A-Z] /.test(l));
+  return metaText
+    .slice(at)
+    .split('\n')
+    .slice(1)
+    .filter((l) => /^[A-Z] /.test(l));
 }
 
 /** What explain() may cite. */

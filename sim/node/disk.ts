@@ -65,5 +65,4 @@ export class FileDisk extends ReadOnlyDisk {
   get(start: number, len: number, fn: (data: Uint8Array) => void): void {
     fn(this.read(start, len));
   }
-
 }

@@ -4,8 +4,25 @@
 // O_EXCL, so a symlink in the destination (left by a guest, or by an
 // earlier transfer into the same folder) never redirects a write.
 import {
-  chmodSync, closeSync, constants, fchmodSync, futimesSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, readdirSync,
-  readFileSync, readlinkSync, statSync, symlinkSync, unlinkSync, utimesSync, writeSync, type BigIntStats,
+  chmodSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  futimesSync,
+  linkSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  utimesSync,
+  writeSync,
+  type BigIntStats,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { badName, EntryKind, specialType, type Refusal, type Skipped, type Time, type TreeEntry } from '../transfer/tree.js';

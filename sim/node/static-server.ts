@@ -121,7 +121,10 @@ export function serveStatic(mounts: Record<string, string>, port = 0, host = '12
       return;
     }
     const accepts = String(req.headers['accept-encoding'] ?? '');
-    for (const [enc, ext] of [['br', '.br'], ['gzip', '.gz']] as const) {
+    for (const [enc, ext] of [
+      ['br', '.br'],
+      ['gzip', '.gz'],
+    ] as const) {
       if (!new RegExp(`\\b${enc}\\b`).test(accepts)) continue;
       const twin = statSync(file + ext, { throwIfNoEntry: false });
       if (twin?.isFile()) {

@@ -87,8 +87,7 @@ export function assertTraceMatches(actual: TraceLike, goldenPath: string, opts: 
   const diff = diffTraces(expected, trace, { ignore: opts.ignore });
   if (diff.equal) return;
   throw new AssertionError({
-    message: `trace differs from golden trace ${goldenPath} (${hint} rewrites it):\n` +
-      formatTraceDiff(diff, { labels: [goldenPath, 'actual trace'] }),
+    message: `trace differs from golden trace ${goldenPath} (${hint} rewrites it):\n` + formatTraceDiff(diff, { labels: [goldenPath, 'actual trace'] }),
   });
 }
 
@@ -96,7 +95,7 @@ function logBytes(x: TraceLike): Uint8Array {
   if (typeof x === 'string') return new TextEncoder().encode(x);
   if (ArrayBuffer.isView(x)) return new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
   if (!isTrace(x) && x.log) return x.log;
-  throw new TypeError('an exact golden trace compares the log itself: pass the trace result ({ trace, log }) or the log\'s bytes, not a parsed Trace');
+  throw new TypeError("an exact golden trace compares the log itself: pass the trace result ({ trace, log }) or the log's bytes, not a parsed Trace");
 }
 
 /** The exact comparison: the golden file is the log, byte for byte. */
@@ -121,7 +120,8 @@ function assertSameLog(actual: TraceLike, goldenPath: string, update: boolean, h
   while (line < want.length && line < got.length && want[line] === got[line]) line++;
   const diff = diffTraces(parseTrace(golden), parseTrace(bytes));
   throw new AssertionError({
-    message: `log differs from golden log ${goldenPath} (compared byte for byte; ${hint} rewrites it); first at line ${line + 1}:\n` +
+    message:
+      `log differs from golden log ${goldenPath} (compared byte for byte; ${hint} rewrites it); first at line ${line + 1}:\n` +
       `- ${want[line] ?? '(end of file)'}\n+ ${got[line] ?? '(end of log)'}\n` +
       (diff.equal ? 'the normalized records are equal: only pids, times or the order of records differ\n' : formatTraceDiff(diff, { labels: [goldenPath, 'actual log'] })),
   });

@@ -27,7 +27,9 @@ function narrow(mocha: Mocha, shard: Shard): void {
  */
 export function checkShardApplied(): void {
   if (!requested || applied) return;
-  throw new Error(`filemon-sim: FILEMON_SIM_SHARD=${requested.index}/${requested.count} was set, but this mocha is not the copy filemon-sim wraps, so its files were not narrowed to the share; run the project's own mocha (npx mocha)`);
+  throw new Error(
+    `filemon-sim: FILEMON_SIM_SHARD=${requested.index}/${requested.count} was set, but this mocha is not the copy filemon-sim wraps, so its files were not narrowed to the share; run the project's own mocha (npx mocha)`,
+  );
 }
 
 /** Wraps the Mocha methods that take up the spec files, once per process. */

@@ -22,9 +22,12 @@ import { closeSharedSimulator, configureSharedSimulator, sharedSimulator, type S
 export function useSimulator(opts?: Pick<SharedSimulatorOptions, 'start'>): () => Simulator {
   if (opts) configureSharedSimulator(opts);
   let sim: Simulator | undefined;
-  before(async () => {
-    sim = await sharedSimulator();
-  }, { timeout: 600_000 });
+  before(
+    async () => {
+      sim = await sharedSimulator();
+    },
+    { timeout: 600_000 },
+  );
   after(async () => {
     sim = undefined;
     await closeSharedSimulator();

@@ -40,7 +40,7 @@ export function traceMatcher(runner: string) {
 }
 
 function matchTrace(ctx: TraceMatcherContext, runner: string, received: unknown, golden: string, opts: TraceMatcherOptions): MatcherResult {
-  if (typeof golden !== 'string' || !golden) throw new TypeError('toMatchTrace wants the golden file\'s path, as toMatchTrace(\'golden/name.log\')');
+  if (typeof golden !== 'string' || !golden) throw new TypeError("toMatchTrace wants the golden file's path, as toMatchTrace('golden/name.log')");
   if (!isTraceLike(received)) {
     throw new TypeError(`toMatchTrace wants a trace result (await sim.trace(...)), a Trace, or a log's text or bytes; got ${received === null ? 'null' : typeof received}`);
   }
@@ -50,7 +50,10 @@ function matchTrace(ctx: TraceMatcherContext, runner: string, received: unknown,
   const update = !ctx.isNot && (process.env.FILEMON_SIM_UPDATE === '1' || mode === 'all');
   try {
     assertTraceMatches(received, path, {
-      ignore: opts.ignore, update, writeMissing: !ctx.isNot && mode === 'new', updateHint: `${runner} -u or FILEMON_SIM_UPDATE=1`,
+      ignore: opts.ignore,
+      update,
+      writeMissing: !ctx.isNot && mode === 'new',
+      updateHint: `${runner} -u or FILEMON_SIM_UPDATE=1`,
     });
   } catch (e) {
     if (!(e instanceof AssertionError)) throw e;

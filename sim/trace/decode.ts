@@ -2,10 +2,34 @@
 // at once; paths and error text are decoded only when first read.
 
 import {
-  EVENT_WORDS, W_TAG, W_LINE, W_PID, W_ARG, W_SIG, W_A, W_LENS, W_B, MAX_LINE,
-  K_VERSION, K_TARGET, K_START, K_STOP, K_BYE, K_ERROR,
-  E_UNKNOWN, E_MISSING, E_EXTRA, E_NUMBER, E_QUOTE, E_TOO_LONG, E_UNTERMINATED, E_EMPTY, E_TIME,
-  F_CUT, F_NO_SIGNAL, F_AMBIGUOUS,
+  EVENT_WORDS,
+  W_TAG,
+  W_LINE,
+  W_PID,
+  W_ARG,
+  W_SIG,
+  W_A,
+  W_LENS,
+  W_B,
+  MAX_LINE,
+  K_VERSION,
+  K_TARGET,
+  K_START,
+  K_STOP,
+  K_BYE,
+  K_ERROR,
+  E_UNKNOWN,
+  E_MISSING,
+  E_EXTRA,
+  E_NUMBER,
+  E_QUOTE,
+  E_TOO_LONG,
+  E_UNTERMINATED,
+  E_EMPTY,
+  E_TIME,
+  F_CUT,
+  F_NO_SIGNAL,
+  F_AMBIGUOUS,
 } from '../../assembly/layout.js';
 import type { RawBatch } from './wasm-parser.js';
 import type { ErrorLine, ErrorReason, LogEntry, PairRecord, PathKind, PathRecord, Time } from './types.js';
@@ -39,8 +63,13 @@ class LazyPathRecord implements PathRecord {
   #path: string | undefined;
 
   constructor(
-    readonly kind: PathKind, readonly line: number, readonly pid: number, readonly cut: boolean,
-    bytes: Uint8Array, at: number, len: number,
+    readonly kind: PathKind,
+    readonly line: number,
+    readonly pid: number,
+    readonly cut: boolean,
+    bytes: Uint8Array,
+    at: number,
+    len: number,
   ) {
     this.#bytes = bytes;
     this.#at = at;
@@ -65,8 +94,15 @@ class LazyPairRecord implements PairRecord {
   #toText: string | undefined;
 
   constructor(
-    readonly kind: 'L' | 'M', readonly line: number, readonly pid: number, readonly cut: boolean,
-    readonly ambiguous: boolean, bytes: Uint8Array, from: number, to: number, lens: number,
+    readonly kind: 'L' | 'M',
+    readonly line: number,
+    readonly pid: number,
+    readonly cut: boolean,
+    readonly ambiguous: boolean,
+    bytes: Uint8Array,
+    from: number,
+    to: number,
+    lens: number,
   ) {
     this.#bytes = bytes;
     this.#from = from;
@@ -84,8 +120,13 @@ class LazyPairRecord implements PairRecord {
 
   toJSON(): object {
     return {
-      kind: this.kind, line: this.line, pid: this.pid, from: jsonText(this.from), to: jsonText(this.to),
-      cut: this.cut, ambiguous: this.ambiguous,
+      kind: this.kind,
+      line: this.line,
+      pid: this.pid,
+      from: jsonText(this.from),
+      to: jsonText(this.to),
+      cut: this.cut,
+      ambiguous: this.ambiguous,
     };
   }
 }
@@ -99,7 +140,13 @@ class LazyErrorLine implements ErrorLine {
   readonly #len: number;
   #text: string | undefined;
 
-  constructor(readonly line: number, code: number, bytes: Uint8Array, at: number, len: number) {
+  constructor(
+    readonly line: number,
+    code: number,
+    bytes: Uint8Array,
+    at: number,
+    len: number,
+  ) {
     [this.reason, this.message] = REASONS[code];
     this.#bytes = bytes;
     this.#at = at;
@@ -130,28 +177,39 @@ export function decodeEvent(batch: RawBatch, i: number): LogEntry {
   const a = offset + words[w + W_A];
   const lens = words[w + W_LENS];
   switch (tag & 0xff) {
-    case K_VERSION: return { kind: 'version', line, version: pid };
-    case K_TARGET: return { kind: 'target', line, pid };
-    case K_START: return { kind: 'start', line, time: parseTime(bytes, a, lens & 0xffff) };
-    case K_STOP: return { kind: 'stop', line, time: parseTime(bytes, a, lens & 0xffff) };
-    case K_BYE: return { kind: 'bye', line };
-    case K_ERROR: return new LazyErrorLine(line, (tag >>> 8) & 0xff, bytes, a, lens & 0xffff);
+    case K_VERSION:
+      return { kind: 'version', line, version: pid };
+    case K_TARGET:
+      return { kind: 'target', line, pid };
+    case K_START:
+      return { kind: 'start', line, time: parseTime(bytes, a, lens & 0xffff) };
+    case K_STOP:
+      return { kind: 'stop', line, time: parseTime(bytes, a, lens & 0xffff) };
+    case K_BYE:
+      return { kind: 'bye', line };
+    case K_ERROR:
+      return new LazyErrorLine(line, (tag >>> 8) & 0xff, bytes, a, lens & 0xffff);
   }
   const letter = LETTERS[tag & 0xff];
   const flags = tag >>> 16;
   const cut = (flags & F_CUT) !== 0;
   switch (letter) {
-    case 'V': return { kind: 'V', line, version: pid };
-    case 'F': return { kind: 'F', line, pid, child: words[w + W_ARG] };
-    case 'X': return { kind: 'X', line, pid, status: words[w + W_ARG], signal: flags & F_NO_SIGNAL ? null : words[w + W_SIG] };
+    case 'V':
+      return { kind: 'V', line, version: pid };
+    case 'F':
+      return { kind: 'F', line, pid, child: words[w + W_ARG] };
+    case 'X':
+      return { kind: 'X', line, pid, status: words[w + W_ARG], signal: flags & F_NO_SIGNAL ? null : words[w + W_SIG] };
     case 'L':
-    case 'M': return new LazyPairRecord(letter, line, pid, cut, (flags & F_AMBIGUOUS) !== 0, bytes, a, offset + words[w + W_B], lens);
+    case 'M':
+      return new LazyPairRecord(letter, line, pid, cut, (flags & F_AMBIGUOUS) !== 0, bytes, a, offset + words[w + W_B], lens);
     case 'A':
     case 'C':
     case 'D':
     case 'E':
     case 'R':
-    case 'W': return new LazyPathRecord(letter, line, pid, cut, bytes, a, lens & 0xffff);
+    case 'W':
+      return new LazyPathRecord(letter, line, pid, cut, bytes, a, lens & 0xffff);
     default:
       throw new Error(`parser wasm produced unknown event kind ${tag & 0xff}: the .wasm and the JS glue are from different builds; rebuild with \`npm run build\``);
   }

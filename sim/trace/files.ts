@@ -67,8 +67,12 @@ export class FileCollector {
   add(e: TraceEvent): void {
     const ref = (given: string): FileRef => ({ ...this.#cwd.resolve(e.pid, given), pid: e.pid, line: e.line });
     switch (e.kind) {
-      case 'F': this.#cwd.fork(e.pid, e.child); break;
-      case 'C': this.#cwd.chdir(e.pid, e.path); break;
+      case 'F':
+        this.#cwd.fork(e.pid, e.child);
+        break;
+      case 'C':
+        this.#cwd.chdir(e.pid, e.path);
+        break;
       case 'R':
       case 'W':
       case 'E':
@@ -88,8 +92,12 @@ export class FileCollector {
 
   get sets(): FileSets {
     return {
-      read: this.#read.items, written: this.#written.items, executed: this.#executed.items, deleted: this.#deleted.items,
-      renamed: this.#renamed.items, linked: this.#linked.items,
+      read: this.#read.items,
+      written: this.#written.items,
+      executed: this.#executed.items,
+      deleted: this.#deleted.items,
+      renamed: this.#renamed.items,
+      linked: this.#linked.items,
     };
   }
 }

@@ -11,18 +11,29 @@ export function formatTime(t: Time): string {
 /** One entry as its line, newline included (none after an unterminated last line). */
 export function formatEntry(e: LogEntry): string {
   switch (e.kind) {
-    case 'version': return `# filemon version ${e.version}\n`;
-    case 'target': return `# Target pid ${e.pid}\n`;
-    case 'start': return `# Start ${formatTime(e.time)}\n`;
-    case 'stop': return `# Stop ${formatTime(e.time)}\n`;
-    case 'bye': return '# Bye bye\n';
-    case 'V': return `V ${e.version}\n`;
-    case 'error': return e.reason === 'unterminated-line' ? e.text : `${e.text}\n`;
-    case 'F': return `F ${e.pid} ${e.child}\n`;
-    case 'X': return e.signal === null ? `X ${e.pid} ${e.status}\n` : `X ${e.pid} ${e.status} ${e.signal}\n`;
+    case 'version':
+      return `# filemon version ${e.version}\n`;
+    case 'target':
+      return `# Target pid ${e.pid}\n`;
+    case 'start':
+      return `# Start ${formatTime(e.time)}\n`;
+    case 'stop':
+      return `# Stop ${formatTime(e.time)}\n`;
+    case 'bye':
+      return '# Bye bye\n';
+    case 'V':
+      return `V ${e.version}\n`;
+    case 'error':
+      return e.reason === 'unterminated-line' ? e.text : `${e.text}\n`;
+    case 'F':
+      return `F ${e.pid} ${e.child}\n`;
+    case 'X':
+      return e.signal === null ? `X ${e.pid} ${e.status}\n` : `X ${e.pid} ${e.status} ${e.signal}\n`;
     case 'L':
-    case 'M': return `${e.kind} ${e.pid} '${e.from}' '${e.to}'\n`;
-    default: return `${e.kind} ${e.pid} ${e.path}\n`;
+    case 'M':
+      return `${e.kind} ${e.pid} '${e.from}' '${e.to}'\n`;
+    default:
+      return `${e.kind} ${e.pid} ${e.path}\n`;
   }
 }
 

@@ -4,10 +4,7 @@
 // the shape of Trace.toJSON(), with the errors cut to the first MAX_JSON_ERRORS
 // and their total in errorCount.
 
-import {
-  EVENT_WORDS, W_TAG, W_LINE, W_PID, W_ARG, W_SIG, W_A, W_LENS, W_B,
-  F_CUT, F_NO_SIGNAL, F_AMBIGUOUS,
-} from '../../assembly/layout.js';
+import { EVENT_WORDS, W_TAG, W_LINE, W_PID, W_ARG, W_SIG, W_A, W_LENS, W_B, F_CUT, F_NO_SIGNAL, F_AMBIGUOUS } from '../../assembly/layout.js';
 import { ByteWriter, put, putInt, type ByteSink } from './byte-writer.js';
 import { decodeEvent } from './decode.js';
 import { BASE64_CODES } from './json-text.js';

@@ -4,10 +4,7 @@
 // Malformed lines are left out: they are reported, never echoed, so binary
 // garbage in a log cannot reach a terminal through this view.
 
-import {
-  EVENT_WORDS, W_TAG, W_PID, W_ARG, W_SIG, W_A, W_LENS, W_B,
-  K_VERSION, K_TARGET, K_START, K_STOP, K_BYE, K_ERROR, F_NO_SIGNAL,
-} from '../../assembly/layout.js';
+import { EVENT_WORDS, W_TAG, W_PID, W_ARG, W_SIG, W_A, W_LENS, W_B, K_VERSION, K_TARGET, K_START, K_STOP, K_BYE, K_ERROR, F_NO_SIGNAL } from '../../assembly/layout.js';
 import { ByteWriter, type ByteSink } from './byte-writer.js';
 import type { RawBatch } from './wasm-parser.js';
 
@@ -31,26 +28,44 @@ export class LogWriter {
       const lens = words[k + W_LENS];
       const a = offset + words[k + W_A];
       switch (kind) {
-        case K_ERROR: continue;
-        case K_VERSION: w.ascii('# filemon version '); w.int(words[k + W_PID]); break;
-        case K_TARGET: w.ascii('# Target pid '); w.int(words[k + W_PID]); break;
-        case K_START: w.ascii('# Start '); w.bytes(bytes, a, lens & 0xffff); break;
-        case K_STOP: w.ascii('# Stop '); w.bytes(bytes, a, lens & 0xffff); break;
-        case K_BYE: w.ascii('# Bye bye'); break;
+        case K_ERROR:
+          continue;
+        case K_VERSION:
+          w.ascii('# filemon version ');
+          w.int(words[k + W_PID]);
+          break;
+        case K_TARGET:
+          w.ascii('# Target pid ');
+          w.int(words[k + W_PID]);
+          break;
+        case K_START:
+          w.ascii('# Start ');
+          w.bytes(bytes, a, lens & 0xffff);
+          break;
+        case K_STOP:
+          w.ascii('# Stop ');
+          w.bytes(bytes, a, lens & 0xffff);
+          break;
+        case K_BYE:
+          w.ascii('# Bye bye');
+          break;
         default: {
           w.byte(kind);
           w.byte(0x20);
           w.int(words[k + W_PID]);
           if (kind === 0x56) break; // V
           w.byte(0x20);
-          if (kind === 0x46) w.int(words[k + W_ARG]); // F
-          else if (kind === 0x58) { // X
+          if (kind === 0x46)
+            w.int(words[k + W_ARG]); // F
+          else if (kind === 0x58) {
+            // X
             w.int(words[k + W_ARG]);
             if (!((tag >>> 16) & F_NO_SIGNAL)) {
               w.byte(0x20);
               w.int(words[k + W_SIG]);
             }
-          } else if (kind === 0x4c || kind === 0x4d) { // L, M
+          } else if (kind === 0x4c || kind === 0x4d) {
+            // L, M
             w.byte(0x27);
             w.bytes(bytes, a, lens & 0xffff);
             w.ascii("' '");

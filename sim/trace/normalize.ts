@@ -16,19 +16,26 @@ export function normalizeEntries(entries: readonly LogEntry[]): LogEntry[] {
     const { line } = e;
     switch (e.kind) {
       case 'start':
-      case 'stop': return { kind: e.kind, line, time: ZERO };
-      case 'target': return { kind: e.kind, line, pid: pid(e.pid) };
-      case 'F': return { kind: e.kind, line, pid: pid(e.pid), child: pid(e.child) };
-      case 'X': return { kind: e.kind, line, pid: pid(e.pid), status: e.status, signal: e.signal };
+      case 'stop':
+        return { kind: e.kind, line, time: ZERO };
+      case 'target':
+        return { kind: e.kind, line, pid: pid(e.pid) };
+      case 'F':
+        return { kind: e.kind, line, pid: pid(e.pid), child: pid(e.child) };
+      case 'X':
+        return { kind: e.kind, line, pid: pid(e.pid), status: e.status, signal: e.signal };
       case 'L':
-      case 'M': return { kind: e.kind, line, pid: pid(e.pid), from: e.from, to: e.to, cut: e.cut, ambiguous: e.ambiguous };
+      case 'M':
+        return { kind: e.kind, line, pid: pid(e.pid), from: e.from, to: e.to, cut: e.cut, ambiguous: e.ambiguous };
       case 'A':
       case 'C':
       case 'D':
       case 'E':
       case 'R':
-      case 'W': return { kind: e.kind, line, pid: pid(e.pid), path: e.path, cut: e.cut };
-      default: return e;
+      case 'W':
+        return { kind: e.kind, line, pid: pid(e.pid), path: e.path, cut: e.cut };
+      default:
+        return e;
     }
   });
 }

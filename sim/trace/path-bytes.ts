@@ -90,8 +90,15 @@ function validSequence(b: Uint8Array, i: number, end = b.length): number {
 }
 
 const NAMED_ESCAPES: Record<string, string> = {
-  '\x07': '\\a', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\v': '\\v', '\f': '\\f', '\r': '\\r',
-  ' ': '\\ ', '\\': '\\\\',
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\v': '\\v',
+  '\f': '\\f',
+  '\r': '\\r',
+  ' ': '\\ ',
+  '\\': '\\\\',
 };
 const octal = (byte: number): string => '\\' + byte.toString(8).padStart(3, '0');
 /** Characters that need escaping: controls (C0, DEL, C1), space, backslash, and kept invalid bytes. */

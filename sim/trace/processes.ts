@@ -51,8 +51,12 @@ export class ProcessTreeBuilder {
         if (dir !== null) child.cwd.push({ path: dir, given: dir, resolved: true });
         break;
       }
-      case 'C': p.cwd.push(this.#cwd.chdir(e.pid, e.path)); break;
-      case 'E': p.execs.push(this.#cwd.resolve(e.pid, e.path)); break;
+      case 'C':
+        p.cwd.push(this.#cwd.chdir(e.pid, e.path));
+        break;
+      case 'E':
+        p.execs.push(this.#cwd.resolve(e.pid, e.path));
+        break;
       case 'X':
         p.exit = { status: e.status, signal: e.signal };
         this.#live.delete(e.pid);

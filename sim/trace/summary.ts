@@ -14,13 +14,27 @@ export class LogSummary {
 
   add(e: LogEntry): void {
     switch (e.kind) {
-      case 'version': this.#version ??= e.version; break;
-      case 'V': this.#recordVersion ??= e.version; break;
-      case 'target': this.#targetPid ??= e.pid; break;
-      case 'start': this.#start ??= e.time; break;
-      case 'stop': this.#stop = e.time; break;
-      case 'bye': this.#bye = true; break;
-      case 'error': this.#errors++; break;
+      case 'version':
+        this.#version ??= e.version;
+        break;
+      case 'V':
+        this.#recordVersion ??= e.version;
+        break;
+      case 'target':
+        this.#targetPid ??= e.pid;
+        break;
+      case 'start':
+        this.#start ??= e.time;
+        break;
+      case 'stop':
+        this.#stop = e.time;
+        break;
+      case 'bye':
+        this.#bye = true;
+        break;
+      case 'error':
+        this.#errors++;
+        break;
     }
   }
 

@@ -85,16 +85,7 @@ export interface ByeLine {
 }
 
 /** Why a line is malformed. */
-export type ErrorReason =
-  | 'unknown-record'
-  | 'missing-field'
-  | 'extra-field'
-  | 'bad-number'
-  | 'bad-quote'
-  | 'line-too-long'
-  | 'unterminated-line'
-  | 'empty-line'
-  | 'bad-time';
+export type ErrorReason = 'unknown-record' | 'missing-field' | 'extra-field' | 'bad-number' | 'bad-quote' | 'line-too-long' | 'unterminated-line' | 'empty-line' | 'bad-time';
 
 /** A line that is not a well-formed record, header or footer line. */
 export interface ErrorLine {

@@ -4,10 +4,7 @@
 // able to pass for something else on a terminal. Each view can be built from
 // a whole Trace or entry by entry (TreeView, DepsView), holding only what it
 // shows: one entry per process, or per file.
-import {
-  FileCollector, ProcessTreeBuilder, isEvent, visibleName,
-  type FileMove, type FileRef, type FileSets, type LogEntry, type ProcessInfo, type ProcessTree, type Trace,
-} from './index.js';
+import { FileCollector, ProcessTreeBuilder, isEvent, visibleName, type FileMove, type FileRef, type FileSets, type LogEntry, type ProcessInfo, type ProcessTree, type Trace } from './index.js';
 
 function exitText(p: ProcessInfo): string {
   if (!p.exit) return 'no exit recorded';

@@ -95,8 +95,7 @@ export class WasmLogParser {
     const carried = write - this.#input;
     this.#heap.set(chunk.subarray(at, at + n), write);
     const count = x.parse(n, final ? 1 : 0);
-    const contiguous =
-      carried === 0 || (chunk === this.#lastChunk && at === this.#lastEnd && carried <= this.#lastLength);
+    const contiguous = carried === 0 || (chunk === this.#lastChunk && at === this.#lastEnd && carried <= this.#lastLength);
     this.#lastChunk = chunk;
     this.#lastEnd = at + n;
     this.#lastLength = n;

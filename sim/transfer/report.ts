@@ -24,10 +24,7 @@ export class TransferError extends Error {
     readonly what: string,
     readonly report: TransferReport,
   ) {
-    const problems = [
-      ...report.refused.map((r) => `${r.path}: ${r.reason}`),
-      ...report.skipped.map(skippedText),
-    ];
+    const problems = [...report.refused.map((r) => `${r.path}: ${r.reason}`), ...report.skipped.map(skippedText)];
     super(`${what}: ${problems.length} entr${problems.length === 1 ? 'y' : 'ies'} not copied: ${problems.join('; ')}`);
   }
 }

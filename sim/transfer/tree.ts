@@ -65,11 +65,16 @@ export function badName(name: string): string | undefined {
 /** What an Other entry is, from its mode. */
 export function specialType(mode: number): string {
   switch (mode & 0o170000) {
-    case 0o010000: return 'FIFO';
-    case 0o140000: return 'socket';
-    case 0o020000: return 'character device';
-    case 0o060000: return 'block device';
-    default: return `file of type 0o${(mode & 0o170000).toString(8)}`;
+    case 0o010000:
+      return 'FIFO';
+    case 0o140000:
+      return 'socket';
+    case 0o020000:
+      return 'character device';
+    case 0o060000:
+      return 'block device';
+    default:
+      return `file of type 0o${(mode & 0o170000).toString(8)}`;
   }
 }
 

@@ -70,7 +70,9 @@ export function groupCount(page: Page): Promise<number> {
 export async function groupRecords(page: Page, cmd: string, from = 0): Promise<string[]> {
   return page.evaluate(
     ([c, f]) => {
-      const groups = Array.from(document.querySelectorAll('#view-records .group')).slice(f).filter((g) => g.querySelector('.line')?.textContent === `$ ${c}`);
+      const groups = Array.from(document.querySelectorAll('#view-records .group'))
+        .slice(f)
+        .filter((g) => g.querySelector('.line')?.textContent === `$ ${c}`);
       const g = groups[groups.length - 1];
       return g ? Array.from(g.querySelectorAll('.rec')).map((r) => r.textContent ?? '') : [];
     },
@@ -85,7 +87,9 @@ export async function groupRecords(page: Page, cmd: string, from = 0): Promise<s
 export async function waitForGroup(page: Page, cmd: string, from = 0, timeoutMs = 30_000): Promise<string[]> {
   await page.waitForFunction(
     ([c, f]) => {
-      const groups = Array.from(document.querySelectorAll('#view-records .group')).slice(f).filter((g) => g.querySelector('.line')?.textContent === `$ ${c}`);
+      const groups = Array.from(document.querySelectorAll('#view-records .group'))
+        .slice(f)
+        .filter((g) => g.querySelector('.line')?.textContent === `$ ${c}`);
       const g = groups[groups.length - 1];
       return g !== undefined && !g.classList.contains('running');
     },
@@ -126,6 +130,12 @@ export async function axeViolations(page: Page): Promise<string[]> {
     const r = await axe.run(document, { resultTypes: ['violations'] });
     return r.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')})`);
+      .map(
+        (v) =>
+          `${v.impact} ${v.id}: ${v.help} (${v.nodes
+            .slice(0, 3)
+            .map((n) => n.target.join(' '))
+            .join('; ')})`,
+      );
   });
 }

@@ -26,7 +26,11 @@ export async function packBoth(log: (m: string) => void): Promise<{ main: Packed
   const mainDir = join(packOutDir, 'main');
   rmSync(mainDir, { recursive: true, force: true });
   const m = npmPack(packageRoot, mainDir);
-  const list = (tgz: string) => execFileSync(hostProgram('tar'), ['-tzf', tgz], { encoding: 'utf8' }).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
+  const list = (tgz: string) =>
+    execFileSync(hostProgram('tar'), ['-tzf', tgz], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => f.replace(/^package\//, ''));
   const mainTgz = join(mainDir, m.filename);
   return {
     main: { tarball: mainTgz, size: m.size, unpackedSize: m.unpackedSize, files: list(mainTgz) },
@@ -54,7 +58,11 @@ export class Consumer {
   private readonly stracePrefix: string;
   private runs = 0;
 
-  private constructor(readonly user: string, readonly uid: number, readonly gid: number) {
+  private constructor(
+    readonly user: string,
+    readonly uid: number,
+    readonly gid: number,
+  ) {
     this.root = mkdtempSync(join(tmpdir(), 'filemon-sim-consumer-'));
     this.home = join(this.root, 'home');
     this.project = join(this.home, 'project');

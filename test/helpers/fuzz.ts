@@ -12,10 +12,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { concatBytes } from '../../sim/bytes.js';
 import { parseTrace, traceParser } from '../../sim/node/parser-wasm.js';
-import {
-  JsonLogWriter, LogWriter, WasmLogParser, decodeEvent, encodeText, formatEntry, jsonPathBytes, visibleName,
-  type JsonPath, type LogEntry, type RawBatch,
-} from '../../sim/trace/index.js';
+import { JsonLogWriter, LogWriter, WasmLogParser, decodeEvent, encodeText, formatEntry, jsonPathBytes, visibleName, type JsonPath, type LogEntry, type RawBatch } from '../../sim/trace/index.js';
 import { MAX_LINE } from '../../assembly/layout.js';
 import { int, pick, randomLog, rng } from './parse-gen.js';
 
@@ -27,7 +24,9 @@ export function seedCorpus(): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (const dir of ['fuzz/', 'logs/']) {
     const url = new URL(dir, ROOT);
-    for (const f of readdirSync(url).filter((n) => n.endsWith('.filemon')).sort()) {
+    for (const f of readdirSync(url)
+      .filter((n) => n.endsWith('.filemon'))
+      .sort()) {
       out.push(new Uint8Array(readFileSync(new URL(f, url))));
     }
   }
@@ -35,9 +34,43 @@ export function seedCorpus(): Uint8Array[] {
 }
 
 const TOKENS = [
-  '0', '-1', '1', '2147483647', '2147483648', '-2147483648', '007', '-0', '+1', ' ', '  ', "'", "' '", "''",
-  '#', '# filemon version ', '# Target pid ', '# Start ', '# Stop ', '# Bye bye', 'V 4', 'V 5', '.', '1700000000.000001',
-  '\t', '\r', '\0', '\x1b[2J', '\xff', '\xc3', '\xed\xa0\x80', 'é', '😀', '/', '..', '\n', '\n\n',
+  '0',
+  '-1',
+  '1',
+  '2147483647',
+  '2147483648',
+  '-2147483648',
+  '007',
+  '-0',
+  '+1',
+  ' ',
+  '  ',
+  "'",
+  "' '",
+  "''",
+  '#',
+  '# filemon version ',
+  '# Target pid ',
+  '# Start ',
+  '# Stop ',
+  '# Bye bye',
+  'V 4',
+  'V 5',
+  '.',
+  '1700000000.000001',
+  '\t',
+  '\r',
+  '\0',
+  '\x1b[2J',
+  '\xff',
+  '\xc3',
+  '\xed\xa0\x80',
+  'é',
+  '😀',
+  '/',
+  '..',
+  '\n',
+  '\n\n',
 ].map((t) => Uint8Array.from(t, (c) => c.charCodeAt(0) & 0xff));
 const LETTERS = enc.encode('ACDEFLMRVWX#');
 
@@ -54,7 +87,6 @@ function lines(b: Uint8Array): Uint8Array[] {
   return out;
 }
 
-
 /** One structured mutation of src (another corpus entry, other, may be spliced in). */
 function mutateOnce(r: () => number, src: Uint8Array, other: Uint8Array): Uint8Array {
   const at = int(r, 0, src.length);
@@ -63,12 +95,14 @@ function mutateOnce(r: () => number, src: Uint8Array, other: Uint8Array): Uint8A
       return concatBytes([src.subarray(0, at), src.subarray(Math.min(src.length, at + int(r, 1, 8)))]);
     case 1: // insert a token
       return concatBytes([src.subarray(0, at), pick(r, TOKENS), src.subarray(at)]);
-    case 2: { // overwrite a byte
+    case 2: {
+      // overwrite a byte
       const b = src.slice();
       if (b.length) b[Math.min(at, b.length - 1)] = r() < 0.5 ? pick(r, [...LETTERS]) : int(r, 0, 255);
       return b;
     }
-    case 3: { // swap two lines
+    case 3: {
+      // swap two lines
       const ls = lines(src);
       if (ls.length < 2) return src;
       const i = int(r, 0, ls.length - 1);
@@ -76,7 +110,8 @@ function mutateOnce(r: () => number, src: Uint8Array, other: Uint8Array): Uint8A
       [ls[i], ls[j]] = [ls[j], ls[i]];
       return concatBytes(ls);
     }
-    case 4: { // duplicate or drop a line
+    case 4: {
+      // duplicate or drop a line
       const ls = lines(src);
       if (!ls.length) return src;
       const i = int(r, 0, ls.length - 1);
@@ -84,7 +119,8 @@ function mutateOnce(r: () => number, src: Uint8Array, other: Uint8Array): Uint8A
       else ls.splice(i, 1);
       return concatBytes(ls);
     }
-    case 5: { // splice in lines of another input
+    case 5: {
+      // splice in lines of another input
       const ls = lines(src);
       const os = lines(other);
       const i = int(r, 0, ls.length);
@@ -93,12 +129,13 @@ function mutateOnce(r: () => number, src: Uint8Array, other: Uint8Array): Uint8A
       return concatBytes(ls);
     }
     case 6: // a generated record or log inserted at a line start
-    {
-      const ls = lines(src);
-      ls.splice(int(r, 0, ls.length), 0, randomLog(r, int(r, 0, 3), true));
-      return concatBytes(ls);
-    }
-    case 7: { // replace a number with an edge value
+      {
+        const ls = lines(src);
+        ls.splice(int(r, 0, ls.length), 0, randomLog(r, int(r, 0, 3), true));
+        return concatBytes(ls);
+      }
+    case 7: {
+      // replace a number with an edge value
       const b = src;
       for (let i = at; i < b.length; i++) {
         if (b[i] >= 0x30 && b[i] <= 0x39) {
@@ -109,7 +146,8 @@ function mutateOnce(r: () => number, src: Uint8Array, other: Uint8Array): Uint8A
       }
       return src;
     }
-    case 8: { // make a line long: near RECORD_CUT or MAX_LINE
+    case 8: {
+      // make a line long: near RECORD_CUT or MAX_LINE
       const n = pick(r, [1018, 1019, 1020, 1021, MAX_LINE - 6, MAX_LINE - 5, MAX_LINE, MAX_LINE + 1]);
       return concatBytes([src.subarray(0, at), enc.encode('R 1 ' + 'p'.repeat(n)), src.subarray(at)]);
     }
@@ -200,8 +238,7 @@ function check(input: Uint8Array, r: () => number): string[] {
   assert.equal(doc.errorCount, t.errors.length);
   assert.equal(doc.complete, expected.complete);
   // A string path must be the text itself; a base64 one must hold the exact bytes.
-  const same = (j: JsonPath, text: string): boolean =>
-    typeof j === 'string' ? j === text : pathBytes(j).join() === [...encodeText(text)].join();
+  const same = (j: JsonPath, text: string): boolean => (typeof j === 'string' ? j === text : pathBytes(j).join() === [...encodeText(text)].join());
   t.events.forEach((e, i) => {
     const j = doc.events[i];
     if ('path' in e) assert.ok(same(j.path, e.path), 'JSON keeps the path bytes');
@@ -209,7 +246,12 @@ function check(input: Uint8Array, r: () => number): string[] {
   });
 
   const log = runWriter((sink) => new LogWriter(sink, 4096), input, cut);
-  const wellFormed = encodeText(t.entries.filter((e) => e.kind !== 'error').map((e) => formatEntry(e)).join(''));
+  const wellFormed = encodeText(
+    t.entries
+      .filter((e) => e.kind !== 'error')
+      .map((e) => formatEntry(e))
+      .join(''),
+  );
   assert.deepEqual(log, wellFormed, 'the log view writes the well-formed lines back');
 
   for (const e of t.events) {
@@ -238,9 +280,7 @@ export function fuzz(count: number, seed: number, progress?: (done: number, r: F
   for (const c of corpus) for (const f of check(c, r)) seen.add(f);
   for (let n = 0; n < count; n++) {
     const input =
-      n % 8 === 7
-        ? Uint8Array.from({ length: int(r, 0, 300) }, () => (r() < 0.7 ? pick(r, [...LETTERS, 0x20, 0x0a, 0x31, 0x27]) : int(r, 0, 255)))
-        : mutate(r, pick(r, corpus), pick(r, corpus));
+      n % 8 === 7 ? Uint8Array.from({ length: int(r, 0, 300) }, () => (r() < 0.7 ? pick(r, [...LETTERS, 0x20, 0x0a, 0x31, 0x27]) : int(r, 0, 255))) : mutate(r, pick(r, corpus), pick(r, corpus));
     const t0 = performance.now();
     try {
       let fresh = false;

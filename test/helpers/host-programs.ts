@@ -46,9 +46,7 @@ function findHostProgram(name: HostProgramName): string | undefined {
 
 /** The programs this run's tests need (root-only ones only as root) that are missing. */
 export function missingHostPrograms(): HostProgramName[] {
-  return (Object.keys(HOST_PROGRAMS) as HostProgramName[]).filter(
-    (n) => (isRoot() || !(HOST_PROGRAMS[n] as HostProgram).rootOnly) && !findHostProgram(n),
-  );
+  return (Object.keys(HOST_PROGRAMS) as HostProgramName[]).filter((n) => (isRoot() || !(HOST_PROGRAMS[n] as HostProgram).rootOnly) && !findHostProgram(n));
 }
 
 /** One line naming each missing program, its package and the command that installs them. */

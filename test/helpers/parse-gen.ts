@@ -50,11 +50,15 @@ function recordParts(r: () => number, wild: boolean): Part[] {
   const pid = int(r, 1, 99999);
   const kind = pick(r, ['R', 'R', 'R', 'W', 'A', 'C', 'D', 'E', 'F', 'L', 'M', 'X']);
   switch (kind) {
-    case 'F': return [`F ${pid} ${int(r, 1, 2147483647)}\n`];
-    case 'X': return [`X ${pid} ${int(r, -5, 255)} ${int(r, 0, 31)}\n`];
+    case 'F':
+      return [`F ${pid} ${int(r, 1, 2147483647)}\n`];
+    case 'X':
+      return [`X ${pid} ${int(r, -5, 255)} ${int(r, 0, 31)}\n`];
     case 'L':
-    case 'M': return [`${kind} ${pid} '`, randomPath(r, wild), "' '", randomPath(r, wild), "'\n"];
-    default: return [`${kind} ${pid} `, randomPath(r, wild), '\n'];
+    case 'M':
+      return [`${kind} ${pid} '`, randomPath(r, wild), "' '", randomPath(r, wild), "'\n"];
+    default:
+      return [`${kind} ${pid} `, randomPath(r, wild), '\n'];
   }
 }
 

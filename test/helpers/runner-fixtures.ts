@@ -36,7 +36,17 @@ export interface FixtureRun {
  */
 export function linkPackage(): void {
   const link = join(packageRoot, 'node_modules/filemon-sim');
-  if (existsSync(link) || (() => { try { return lstatSync(link).isSymbolicLink(); } catch { return false; } })()) return;
+  if (
+    existsSync(link) ||
+    (() => {
+      try {
+        return lstatSync(link).isSymbolicLink();
+      } catch {
+        return false;
+      }
+    })()
+  )
+    return;
   symlinkSync('..', link, 'dir');
 }
 
@@ -53,7 +63,12 @@ export function runFixture(args: string[], env: NodeJS.ProcessEnv, cwd = package
     child.stderr.on('data', (d: Buffer) => (out += d));
     child.on('error', reject);
     child.on('close', (code) => {
-      const records = existsSync(results) ? readFileSync(results, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FileRecord) : [];
+      const records = existsSync(results)
+        ? readFileSync(results, 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l) as FileRecord)
+        : [];
       rmSync(dir, { recursive: true, force: true });
       resolve({ code: code ?? -1, out, records, ms: performance.now() - started, startedAt });
     });
@@ -106,7 +121,10 @@ export async function assertUpdateFlags(run: ProjectRun, golden: string, stale: 
   assert.equal(r0.code, 1, r0.out);
   assert.match(r0.out, new RegExp(`golden trace .*${basename(golden).replace('.', '\\.')} does not exist; run the test with ${hint}`));
   assert.equal(existsSync(golden), false);
-  for (const [args, env] of [[['-u'], {}], [[], { FILEMON_SIM_UPDATE: '1' }]] as [string[], NodeJS.ProcessEnv][]) {
+  for (const [args, env] of [
+    [['-u'], {}],
+    [[], { FILEMON_SIM_UPDATE: '1' }],
+  ] as [string[], NodeJS.ProcessEnv][]) {
     writeFileSync(golden, readFileSync(stale));
     const r = await run(args, env);
     assert.equal(r.code, 0, r.out);
@@ -125,5 +143,8 @@ export async function assertTwoShards(run: ProjectRun): Promise<void> {
     shares.push(recordedFiles(r.records));
   }
   assert.deepEqual(shares.flat().sort(), ['a', 'b', 'c', 'd'], `shares: ${JSON.stringify(shares)}`);
-  assert.ok(shares.every((x) => x.length === 2), `shares: ${JSON.stringify(shares)}`);
+  assert.ok(
+    shares.every((x) => x.length === 2),
+    `shares: ${JSON.stringify(shares)}`,
+  );
 }

@@ -5,10 +5,7 @@
 // its inputs have not changed; the outputs do not depend on the folder,
 // the date, the user or the host (see docs/image.md, "Reproducible image").
 import { createHash } from 'node:crypto';
-import {
-  chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync,
-  statSync, symlinkSync, writeFileSync,
-} from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ImageManifest, ManifestOutput } from '../../../sim/guest/image.js';
@@ -176,7 +173,6 @@ function stageBase(root: string, sysroot: string): void {
   writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
   writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
   writeFileSync(join(root, 'etc/hostname'), 'filemon-sim\n');
-
 }
 
 /**
@@ -216,8 +212,10 @@ function listTree(root: string, dir = root): string[] {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   // `npm run images` makes the toolchain disk too (images/linux/recipe/toolchain).
-  buildImage({ refresh: process.argv.includes('--refresh') }).then(() => buildToolchain()).catch((e: unknown) => {
-    process.stderr.write(`images: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
-  });
+  buildImage({ refresh: process.argv.includes('--refresh') })
+    .then(() => buildToolchain())
+    .catch((e: unknown) => {
+      process.stderr.write(`images: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    });
 }

@@ -48,42 +48,61 @@ export function packDisk(root: string, workDir: string, dest: string): void {
   mkdirSync(join(root, BULK_MOUNT), { recursive: true });
   const tmp = `${dest}.tmp`;
   run('mksquashfs', [
-    tree, tmp, '-noappend', '-quiet', '-no-progress', '-comp', 'zstd', '-Xcompression-level', '19', '-b', BLOCK_SIZE,
-    '-all-root', '-no-xattrs', '-mkfs-time', '0', '-all-time', '0', '-reproducible',
+    tree,
+    tmp,
+    '-noappend',
+    '-quiet',
+    '-no-progress',
+    '-comp',
+    'zstd',
+    '-Xcompression-level',
+    '19',
+    '-b',
+    BLOCK_SIZE,
+    '-all-root',
+    '-no-xattrs',
+    '-mkfs-time',
+    '0',
+    '-all-time',
+    '0',
+    '-reproducible',
   ]);
   // Unchanged bytes keep the old file: open descriptors and saved states stay valid.
   if (existsSync(dest) && readFileSync(dest).equals(readFileSync(tmp))) rmSync(tmp);
   else renameSync(tmp, dest);
   rmSync(tree, { recursive: true, force: true });
-  writeFileSync(join(root, 'etc/init.d/bulk.sh'), [
-    '# Sourced by /init before the other hooks: the read-only disk of the guest\'s files',
-    '# (images/linux/recipe/bulk.ts), a squashfs on /dev/sda, its folders put back as overlays.',
-    // The disk's device node appears once libata has probed it.
-    'n=0',
-    'while [ ! -b /dev/sda ] && [ $n -lt 100 ]; do usleep 20000; n=$((n + 1)); done',
-    // The toolchain disk (images/linux/recipe/toolchain), when the harness attached it
-    // as hdb and said so on the command line: the top lower layer of each folder.
-    'tc=',
-    'if [ "$FMS_TOOLCHAIN" = sdb ]; then',
-    '\tn=0',
-    '\twhile [ ! -b /dev/sdb ] && [ $n -lt 100 ]; do usleep 20000; n=$((n + 1)); done',
-    `\tmkdir -p /${TOOLCHAIN_MOUNT}`,
-    `\tif mount -t squashfs -o ro /dev/sdb /${TOOLCHAIN_MOUNT}; then tc=/${TOOLCHAIN_MOUNT}; else`,
-    '\t\techo "init: mounting the toolchain disk /dev/sdb failed: the harness must attach the toolchain package\'s toolchain.squashfs as hdb" >&2',
-    '\tfi',
-    'fi',
-    `if mount -t squashfs -o ro /dev/sda /${BULK_MOUNT}; then`,
-    `\tfor d in ${BULK_DIRS.join(' ')}; do`,
-    `\t\trw=/${BULK_RW}/$d`,
-    '\t\tmkdir -p $rw/upper $rw/work',
-    `\t\tlower=/${BULK_MOUNT}/$d`,
-    '\t\t[ -n "$tc" ] && [ -d "$tc/$d" ] && lower=$tc/$d:$lower',
-    `\t\tmount -t overlay -o lowerdir=$lower,upperdir=$rw/upper,workdir=$rw/work overlay /$d ||`,
-    '\t\t\techo "init: mounting the overlay on /$d failed" >&2',
-    '\tdone',
-    'else',
-    '\techo "init: mounting the read-only disk /dev/sda failed: the harness must attach the image\'s disk.squashfs as hda" >&2',
-    'fi',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(root, 'etc/init.d/bulk.sh'),
+    [
+      "# Sourced by /init before the other hooks: the read-only disk of the guest's files",
+      '# (images/linux/recipe/bulk.ts), a squashfs on /dev/sda, its folders put back as overlays.',
+      // The disk's device node appears once libata has probed it.
+      'n=0',
+      'while [ ! -b /dev/sda ] && [ $n -lt 100 ]; do usleep 20000; n=$((n + 1)); done',
+      // The toolchain disk (images/linux/recipe/toolchain), when the harness attached it
+      // as hdb and said so on the command line: the top lower layer of each folder.
+      'tc=',
+      'if [ "$FMS_TOOLCHAIN" = sdb ]; then',
+      '\tn=0',
+      '\twhile [ ! -b /dev/sdb ] && [ $n -lt 100 ]; do usleep 20000; n=$((n + 1)); done',
+      `\tmkdir -p /${TOOLCHAIN_MOUNT}`,
+      `\tif mount -t squashfs -o ro /dev/sdb /${TOOLCHAIN_MOUNT}; then tc=/${TOOLCHAIN_MOUNT}; else`,
+      '\t\techo "init: mounting the toolchain disk /dev/sdb failed: the harness must attach the toolchain package\'s toolchain.squashfs as hdb" >&2',
+      '\tfi',
+      'fi',
+      `if mount -t squashfs -o ro /dev/sda /${BULK_MOUNT}; then`,
+      `\tfor d in ${BULK_DIRS.join(' ')}; do`,
+      `\t\trw=/${BULK_RW}/$d`,
+      '\t\tmkdir -p $rw/upper $rw/work',
+      `\t\tlower=/${BULK_MOUNT}/$d`,
+      '\t\t[ -n "$tc" ] && [ -d "$tc/$d" ] && lower=$tc/$d:$lower',
+      `\t\tmount -t overlay -o lowerdir=$lower,upperdir=$rw/upper,workdir=$rw/work overlay /$d ||`,
+      '\t\t\techo "init: mounting the overlay on /$d failed" >&2',
+      '\tdone',
+      'else',
+      '\techo "init: mounting the read-only disk /dev/sda failed: the harness must attach the image\'s disk.squashfs as hda" >&2',
+      'fi',
+      '',
+    ].join('\n'),
+  );
 }

@@ -44,18 +44,12 @@ function canCompileI386(): boolean {
 export function ensureHost(log: (msg: string) => void): void {
   const missing = ['apt-get', 'apt-cache', 'dpkg', 'dpkg-deb'].filter((c) => !have(c));
   if (missing.length) {
-    throw new BuildError(
-      `the guest image is built from Debian packages and needs ${missing.join(', ')}; ` +
-        'run `npm run images` on a Debian or Ubuntu host (as root).',
-    );
+    throw new BuildError(`the guest image is built from Debian packages and needs ${missing.join(', ')}; ` + 'run `npm run images` on a Debian or Ubuntu host (as root).');
   }
   const needed = HOST_TOOLS.filter((t) => !t.check());
   const needsI386 = !run('dpkg', ['--print-foreign-architectures']).stdout.split(/\s+/).includes('i386');
   if ((needed.length || needsI386) && !isRoot()) {
-    const steps = [
-      needsI386 ? 'dpkg --add-architecture i386 && apt-get update' : '',
-      needed.length ? `apt-get install -y ${needed.map((t) => t.pkg).join(' ')}` : '',
-    ].filter(Boolean);
+    const steps = [needsI386 ? 'dpkg --add-architecture i386 && apt-get update' : '', needed.length ? `apt-get install -y ${needed.map((t) => t.pkg).join(' ')}` : ''].filter(Boolean);
     throw new BuildError(`building the guest image needs root, or first as root: ${steps.join(' && ')}`);
   }
   if (needsI386) {

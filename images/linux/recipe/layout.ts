@@ -12,9 +12,7 @@ export const sourceDir = join(packageRoot, 'images/linux/guest');
 export const recipeDir = join(packageRoot, 'images/linux/recipe');
 
 /** Build outputs: ignored by git. FILEMON_SIM_IMAGE_DIR moves them. */
-export const outDir = process.env.FILEMON_SIM_IMAGE_DIR
-  ? resolve(process.env.FILEMON_SIM_IMAGE_DIR)
-  : join(packageRoot, 'images/out/linux');
+export const outDir = process.env.FILEMON_SIM_IMAGE_DIR ? resolve(process.env.FILEMON_SIM_IMAGE_DIR) : join(packageRoot, 'images/out/linux');
 
 /** The toolchain disk's build output (images/linux/recipe/toolchain), beside the base image's folder. */
 export const toolchainDir = join(outDir, '..', 'toolchain');

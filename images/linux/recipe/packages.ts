@@ -22,20 +22,13 @@ export interface ResolvedPackages {
 export function resolveGuestPackages(): ResolvedPackages {
   const image = dependsOf('linux-image-686', 'i386').find((n) => /^linux-image-.*-686$/.test(n));
   if (!image) {
-    throw new BuildError(
-      'no linux-image-*-686 kernel found for i386: is the i386 architecture enabled ' +
-        '(dpkg --add-architecture i386) and apt-get update done?',
-    );
+    throw new BuildError('no linux-image-*-686 kernel found for i386: is the i386 architecture enabled ' + '(dpkg --add-architecture i386) and apt-get update done?');
   }
   const version = need(image, 'i386');
   const kernelSource = { name: KERNEL_SOURCE, arch: 'all', version };
   return {
     kernelSource,
-    packages: [
-      kernelSource,
-      { name: 'busybox-static', arch: 'i386', version: need('busybox-static', 'i386') },
-      { name: 'seabios', arch: 'all', version: need('seabios', 'all') },
-    ],
+    packages: [kernelSource, { name: 'busybox-static', arch: 'i386', version: need('busybox-static', 'i386') }, { name: 'seabios', arch: 'all', version: need('seabios', 'all') }],
   };
 }
 

@@ -61,7 +61,12 @@ export const bmake: GuestPart & { sources(): ManifestSource[] } = {
       const env = { ...process.env, CC: cc, LDFLAGS: '-static' };
       const conf = run('sh', ['./configure', `--with-filemon=${header}`, '--with-machine_arch=i386', '--with-default-sys-path=/usr/share/mk'], { cwd: src, env });
       if (!/Using: filemon_dev\.c/.test(conf.stdout + conf.stderr)) {
-        throw new BuildError(`bmake's configure did not pick filemon_dev.c for ${header}:\n${conf.stdout.split('\n').filter((l) => /filemon|Using/.test(l)).join('\n')}`);
+        throw new BuildError(
+          `bmake's configure did not pick filemon_dev.c for ${header}:\n${conf.stdout
+            .split('\n')
+            .filter((l) => /filemon|Using/.test(l))
+            .join('\n')}`,
+        );
       }
       run('sh', ['./make-bootstrap.sh'], { cwd: src, env });
       run('strip', ['-o', bin, join(src, 'bmake')]);
@@ -135,7 +140,9 @@ function addDebSrc(log: (msg: string) => void): void {
   const lines: string[] = [];
   const files = [
     ...(existsSync('/etc/apt/sources.list') ? ['/etc/apt/sources.list'] : []),
-    ...readdirSync(SRC_LIST_DIR).filter((f) => /\.(list|sources)$/.test(f) && !f.startsWith(SRC_FILE_STEM)).map((f) => join(SRC_LIST_DIR, f)),
+    ...readdirSync(SRC_LIST_DIR)
+      .filter((f) => /\.(list|sources)$/.test(f) && !f.startsWith(SRC_FILE_STEM))
+      .map((f) => join(SRC_LIST_DIR, f)),
   ];
   for (const f of files) {
     const text = readFileSync(f, 'utf8');
@@ -152,8 +159,11 @@ function addDebSrc(log: (msg: string) => void): void {
   if (!stanzas.length && !lines.length) throw new BuildError(`no deb entries in /etc/apt to copy as deb-src for ${SOURCE}`);
   // A directory holding only our entries, for an update that reads only them.
   const own = mkdtempSync(join(tmpdir(), 'filemon-sim-src-'));
-  const header = '# deb-src twins of the deb entries, added by filemon-sim\'s image build (apt-get source bmake).\n';
-  for (const [ext, body] of [['sources', stanzas.join('\n\n')], ['list', lines.join('\n')]] as const) {
+  const header = "# deb-src twins of the deb entries, added by filemon-sim's image build (apt-get source bmake).\n";
+  for (const [ext, body] of [
+    ['sources', stanzas.join('\n\n')],
+    ['list', lines.join('\n')],
+  ] as const) {
     if (!body) continue;
     writeFileSync(join(SRC_LIST_DIR, `${SRC_FILE_STEM}.${ext}`), header + body + '\n');
     writeFileSync(join(own, `${SRC_FILE_STEM}.${ext}`), header + body + '\n');

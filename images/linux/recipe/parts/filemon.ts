@@ -13,7 +13,14 @@ export const filemonModule: GuestPart = {
     const ko = join(work, 'filemon/filemon.ko');
     const kdir = ctx.kernelBuildDir;
     // The kernel's Module.symvers stands for the kernel build as a whole.
-    const key = hashSources(join(ctx.sourceDir, 'filemon'), hashSources(join(ctx.sourceDir, 'include')), ctx.kernelRelease, gccVersion(), readFileSync(join(kdir, 'Module.symvers')).toString(), readFileSync(join(kdir, '.config')).toString());
+    const key = hashSources(
+      join(ctx.sourceDir, 'filemon'),
+      hashSources(join(ctx.sourceDir, 'include')),
+      ctx.kernelRelease,
+      gccVersion(),
+      readFileSync(join(kdir, 'Module.symvers')).toString(),
+      readFileSync(join(kdir, '.config')).toString(),
+    );
     ctx.step('filemon', key, [ko], () => {
       ctx.log(`building filemon.ko against our kernel ${ctx.kernelRelease}`);
       // A copy keeps kbuild's outputs out of the source tree; the module

@@ -16,14 +16,7 @@ const PACKAGES = ['tcc', 'libc6', 'libc6-dev', 'linux-libc-dev'];
 const MULTIARCH = 'i386-linux-gnu';
 
 /** Runtime: the loader and the libraries tcc and the programs it links need. */
-const RUNTIME = [
-  'lib/ld-linux.so.2',
-  `lib/${MULTIARCH}/ld-linux.so.2`,
-  `lib/${MULTIARCH}/libc.so.6`,
-  `lib/${MULTIARCH}/libm.so.6`,
-  `lib/${MULTIARCH}/libdl.so.2`,
-  `lib/${MULTIARCH}/libpthread.so.0`,
-];
+const RUNTIME = ['lib/ld-linux.so.2', `lib/${MULTIARCH}/ld-linux.so.2`, `lib/${MULTIARCH}/libc.so.6`, `lib/${MULTIARCH}/libm.so.6`, `lib/${MULTIARCH}/libdl.so.2`, `lib/${MULTIARCH}/libpthread.so.0`];
 
 /** The compiler, its own directory, and what it links a program with. */
 const TOOLCHAIN = [
@@ -57,13 +50,24 @@ export const tcc: GuestPart = {
   build(ctx) {
     const out = join(ctx.outDir, 'build/tcc/root');
     // The versions apt resolves now are those the extract step unpacked.
-    const versions = tcc.packages!().map((p) => `${p.name}=${p.version}`).join(',');
-    ctx.step('tcc', versions + '\n' + createHash('sha256').update(readFileSync(new URL(import.meta.url))).digest('hex'), [out], () => {
-      ctx.log(`staging tcc with glibc's loader, libraries and headers (${versions})`);
-      rmSync(out, { recursive: true, force: true });
-      mkdirSync(out, { recursive: true });
-      for (const p of [...RUNTIME, ...TOOLCHAIN, ...headerSet(ctx.sysroot)]) copyPath(ctx.sysroot, out, p);
-    });
+    const versions = tcc.packages!()
+      .map((p) => `${p.name}=${p.version}`)
+      .join(',');
+    ctx.step(
+      'tcc',
+      versions +
+        '\n' +
+        createHash('sha256')
+          .update(readFileSync(new URL(import.meta.url)))
+          .digest('hex'),
+      [out],
+      () => {
+        ctx.log(`staging tcc with glibc's loader, libraries and headers (${versions})`);
+        rmSync(out, { recursive: true, force: true });
+        mkdirSync(out, { recursive: true });
+        for (const p of [...RUNTIME, ...TOOLCHAIN, ...headerSet(ctx.sysroot)]) copyPath(ctx.sysroot, out, p);
+      },
+    );
     return [
       { from: join(out, 'lib'), to: 'lib' },
       { from: join(out, 'usr'), to: 'usr' },
