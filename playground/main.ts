@@ -311,12 +311,13 @@ async function main(): Promise<void> {
   }
   const runExample = (id: string) => {
     const ex = findExample(id)!;
+    // The explanation shows even where the example cannot run, so a reader still learns what it would record.
+    $('example-about').textContent = `${ex.command} — ${ex.about}`;
     if (ex.toolchain && !toolchain) {
       panel.status(`"${ex.title}" needs the toolchain disk, which this site was built without (npm run images builds it; then npm run playground:build)`);
       return;
     }
     if (ex.toolchain) $('toolchain-fetch').hidden = false;
-    $('example-about').textContent = `${ex.command} — ${ex.about}`;
     address.set({ example: ex.id });
     term.focus();
     queue
