@@ -17,11 +17,13 @@ const PROJECT = join(packageRoot, 'test/fixtures/configure-project');
 /**
  * bmake's unit tests that fail when GNU make runs them (`make`, `make test`
  * through the makefile configure writes, which runs bmake's boot-strap):
- * their compare step prints `/bin/sh: -u: not found` (the diff command
- * expands empty there). Run by the built bmake itself (`./bmake -C
- * unit-tests test`) every one passes, so neither busybox nor filemon is
- * the cause; MAKELEVEL=1 alone does not reproduce it. What GNU make's
- * environment changes is not pinned down (docs/design/toolchain-image.md).
+ * their compare step prints `/bin/sh: -u: not found`. boot-strap sets and
+ * exports TOOL_DIFF=`which diff` with its own which(), `type diff` with
+ * everything up to the first / cut off; busybox sh answers `diff is diff`
+ * (its applet, no path), so TOOL_DIFF is empty and each compare runs
+ * `-u X.exp X.out`. A busybox difference, not a filemon defect: run by the
+ * built bmake itself (`./bmake -C unit-tests test`, no boot-strap, so
+ * TOOL_DIFF is the Makefile's `diff`) every one passes.
  */
 const BMAKE_FAILS_UNDER_GNU_MAKE = [
   'comment',
