@@ -99,18 +99,29 @@ export async function packImage(log: (msg: string) => void = (m) => process.stde
   const licences = [...new Set([...sources.map((s) => SOURCE_LICENCES[s.source]).filter(Boolean), ...OWN_PARTS.map((p) => p.licence)])];
   writeFileSync(join(stageDir, 'package.json'), JSON.stringify({ ...template, license: licences.join(' AND '), files: [...files, 'README.md'] }, null, 2) + '\n');
 
-  // The README states the packed size, which depends on the README: pack, measure, write it again, pack again.
-  const fileSizes = files.map((f) => ({ file: f, bytes: statSync(join(stageDir, f)).size }));
-  let packed = 0;
-  let result: NpmPackResult | undefined;
+  return packStaged(
+    stageDir,
+    files,
+    (fileSizes, packedBytes) => readme({ manifest, fileSizes, sources, stateFile, key, packedBytes }),
+    (m) => log(`${m}, state key ${key}`),
+  );
+}
+
+/**
+ * Writes the README of a staged package folder and packs it into packOutDir.
+ * The README states the packed size, which depends on the README: pack,
+ * measure, write it again, pack again.
+ */
+export function packStaged(dir: string, files: string[], readmeOf: (fileSizes: PackResult['files'], packedBytes: number) => string, log: (msg: string) => void): PackResult {
+  const fileSizes = files.map((f) => ({ file: f, bytes: statSync(join(dir, f)).size }));
+  let result = { filename: '', size: 0, unpackedSize: 0 };
   for (let round = 0; round < 2; round++) {
-    writeFileSync(join(stageDir, 'README.md'), readme({ manifest, fileSizes, sources, stateFile, key, packedBytes: packed }));
-    result = npmPack(stageDir, packOutDir);
-    packed = result.size;
+    writeFileSync(join(dir, 'README.md'), readmeOf(fileSizes, result.size));
+    result = npmPack(dir, packOutDir);
   }
-  const tarball = join(packOutDir, result!.filename);
-  log(`${relative(process.cwd(), tarball)}: ${mb(result!.size)} packed, ${mb(result!.unpackedSize)} unpacked, state key ${key}`);
-  return { tarball, packedBytes: result!.size, unpackedBytes: result!.unpackedSize, files: fileSizes };
+  const tarball = join(packOutDir, result.filename);
+  log(`${relative(process.cwd(), tarball)}: ${mb(result.size)} packed, ${mb(result.unpackedSize)} unpacked`);
+  return { tarball, packedBytes: result.size, unpackedBytes: result.unpackedSize, files: fileSizes };
 }
 
 /**

@@ -4,8 +4,8 @@
 // gcc needs none), stages the disk, its manifest, the state and state.json
 // with this folder's package.json and a README written from the manifest,
 // then writes the tarball with npm pack.
-import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildImage } from '../../images/linux/recipe/build.js';
 import { outDir, packageRoot, toolchainDir } from '../../images/linux/recipe/layout.js';
@@ -16,7 +16,7 @@ import { bootMachine } from '../../sim/node/boot.js';
 import { IMAGE_PACKAGE, mainPackage, v86Version } from '../../sim/node/image.js';
 import { stateKey } from '../../sim/guest/state-key.js';
 import { TOOLCHAIN_PACKAGE } from '../../sim/guest/toolchain.js';
-import { npmPack, packOutDir, sourcePackages, SOURCE_LICENCES, type PackResult, type SourceRef } from '../image-linux-i386/pack.js';
+import { packOutDir, packStaged, sourcePackages, SOURCE_LICENCES, type PackResult, type SourceRef } from '../image-linux-i386/pack.js';
 
 const templateDir = join(packageRoot, 'packages/toolchain-linux-i386');
 const stageDir = join(packOutDir, 'toolchain-linux-i386');
@@ -68,18 +68,12 @@ export async function packToolchain(log: (msg: string) => void = (m) => process.
   const files = [manifest.outputs.disk.file, 'manifest.json', stateFile, 'state.json'];
   const sources = sourcePackages({ packages: manifest.packages });
   writeFileSync(join(stageDir, 'package.json'), JSON.stringify({ ...template, license: 'SEE LICENSE IN README.md', files: [...files, 'README.md'] }, null, 2) + '\n');
-  const fileSizes = files.map((f) => ({ file: f, bytes: statSync(join(stageDir, f)).size }));
-  let packed = 0;
-  let result: ReturnType<typeof npmPack> | undefined;
-  // The README states the packed size, which depends on the README: pack, measure, write it again, pack again.
-  for (let round = 0; round < 2; round++) {
-    writeFileSync(join(stageDir, 'README.md'), readme({ image, manifest, fileSizes, sources, stateFile, key, packedBytes: packed }));
-    result = npmPack(stageDir, packOutDir);
-    packed = result.size;
-  }
-  const tarball = join(packOutDir, result!.filename);
-  log(`${relative(process.cwd(), tarball)}: ${(result!.size / 1e6).toFixed(1)} MB packed, ${(result!.unpackedSize / 1e6).toFixed(1)} MB unpacked, state key ${key}`);
-  return { tarball, packedBytes: result!.size, unpackedBytes: result!.unpackedSize, files: fileSizes };
+  return packStaged(
+    stageDir,
+    files,
+    (fileSizes, packedBytes) => readme({ image, manifest, fileSizes, sources, stateFile, key, packedBytes }),
+    (m) => log(`${m}, state key ${key}`),
+  );
 }
 
 function readme(r: {
